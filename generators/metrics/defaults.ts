@@ -1,0 +1,98 @@
+/**
+ * Defaults that depend on the destination on disk: the node's contract.yaml (§8) and
+ * the language detected from the target directory (§3). Everything else about answers
+ * is pure and lives in `schema.ts`.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readContractDefaults, type ContractDefaults } from './contract.js';
+import { LANGUAGES, type Language, targetDirField } from './schema.js';
+
+const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
+const TYPESCRIPT_MARKERS = ['package.json', 'tsconfig.json'];
+
+export interface Detected {
+  language: Language;
+  /** Why: the marker file found, or that none was. */
+  source: string;
+}
+
+function languageOf(dir: string): Language | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (entries.some((entry) => PYTHON_MARKERS.includes(entry) || entry.endsWith('.py'))) return 'python';
+  if (entries.some((entry) => TYPESCRIPT_MARKERS.includes(entry))) return 'typescript';
+  return undefined;
+}
+
+/**
+ * The language of the nearest directory, from the target up to the destination root,
+ * holding a marker (pyproject.toml, setup.cfg, setup.py, *.py → python; package.json,
+ * tsconfig.json → typescript); python when there is none.
+ */
+export function detectLanguage(destRoot: string, targetDir: string): Detected {
+  const root = path.resolve(destRoot);
+  let dir = path.resolve(root, targetDir);
+  for (;;) {
+    const found = languageOf(dir);
+    if (found && (LANGUAGES as readonly string[]).includes(found)) {
+      return { language: found as Language, source: `detected from ${path.relative(root, dir) || '.'}` };
+    }
+    if (dir === root || !dir.startsWith(root + path.sep)) break;
+    dir = path.dirname(dir);
+  }
+  return { language: 'python', source: 'default (no project marker found)' };
+}
+
+export interface DiskDefaults {
+  contract?: ContractDefaults;
+  language: Detected;
+  /** Default answers taken from disk, ready to merge under the user's answers. */
+  values: Record<string, unknown>;
+  /** Answer key → where its default came from. */
+  sources: Record<string, string>;
+}
+
+/** Reads the defaults for `targetDir` (already validated) under `destRoot`. Throws `ContractError`. */
+export function diskDefaults(destRoot: string, targetDir: string): DiskDefaults {
+  const dir = path.resolve(destRoot, targetDir);
+  const contract = existsSync(dir) ? readContractDefaults(dir) : undefined;
+  const language = detectLanguage(destRoot, targetDir);
+  const values: Record<string, unknown> = { language: language.language };
+  const sources: Record<string, string> = { language: language.source };
+  if (contract?.serviceName) {
+    values.serviceName = contract.serviceName.value;
+    sources.serviceName = contract.serviceName.source;
+  }
+  if (contract?.operations) {
+    values.operations = contract.operations.value;
+    sources.operations = contract.operations.source;
+  }
+  if (contract?.percentiles) {
+    values.percentiles = contract.percentiles.value;
+    sources.percentiles = contract.percentiles.source;
+  }
+  return { ...(contract ? { contract } : {}), language, values, sources };
+}
+
+/**
+ * Merges disk defaults under the user's raw answers. Keys the user gave always win.
+ * A targetDir that is itself invalid is left for the schema to report.
+ */
+export function withDiskDefaults(
+  destRoot: string,
+  raw: Record<string, unknown>,
+): { merged: Record<string, unknown>; defaults?: DiskDefaults } {
+  const target = targetDirField.safeParse(raw.targetDir ?? '.');
+  if (!target.success) return { merged: raw };
+  const defaults = diskDefaults(destRoot, target.data);
+  const merged: Record<string, unknown> = { ...raw };
+  for (const [key, value] of Object.entries(defaults.values)) {
+    if (merged[key] === undefined) merged[key] = value;
+  }
+  return { merged, defaults };
+}

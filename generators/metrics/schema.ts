@@ -1,0 +1,324 @@
+/**
+ * The answers contract of the `metrics` generator (BRIEF §3).
+ *
+ * One zod schema drives the interactive prompts (per-field validation), plop bypass
+ * arguments, answers files and the recorded `.onex-metrics.yaml`. Every type of answers
+ * used elsewhere is derived from it.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Target languages that have templates under `templates/<language>/`. */
+export const LANGUAGES = ['python'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const DEFAULT_PERCENTILES: readonly number[] = [50, 95, 99];
+export const COMPREHENSIVE_SUFFIX = '.comprehensive';
+const MAX_TOPIC_LENGTH = 249;
+
+/** Keys of the recorded answers file that carry provenance, not answers (copier style). */
+export const RECORD_KEYS = ['_generator', '_files'] as const;
+
+// ---------------------------------------------------------------- coercions
+// Plop bypass and hand-written YAML give numbers, booleans and lists as strings.
+
+const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+function numberLike(value: unknown): unknown {
+  return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+}
+
+function booleanLike(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (['true', 'yes', 'y'].includes(word)) return true;
+  if (['false', 'no', 'n'].includes(word)) return false;
+  return value;
+}
+
+function listLike(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value.trim() === '') return [];
+  return value.split(',').map((item) => item.trim());
+}
+
+// ---------------------------------------------------------------- fields
+
+const OPERATION = /^[a-z_][a-z0-9_]{0,63}$/;
+const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/;
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+export const languageField = z.enum(LANGUAGES, {
+  error: () => `must be one of ${LANGUAGES.join(', ')}`,
+});
+
+export const targetDirField = z
+  .string({ error: 'must be a path relative to --dest' })
+  .refine((dir) => !/[\u0000-\u001f\u007f]/.test(dir), 'must not contain control characters (NUL, newline, ...)')
+  .refine((dir) => dir.trim() !== '', 'must not be empty: use "." for the destination itself')
+  .refine(
+    (dir) => !path.isAbsolute(dir) && !path.win32.isAbsolute(dir),
+    'must be relative to --dest, not absolute',
+  )
+  .refine((dir) => {
+    const normal = path.posix.normalize(dir.replaceAll('\\', '/'));
+    return normal !== '..' && !normal.startsWith('../');
+  }, 'must stay inside --dest (no ".." escape)');
+
+export const serviceNameField = z
+  .string({ error: 'is required: a name like "store_effect_v1_0_0"' })
+  .regex(
+    SERVICE_NAME,
+    'must start with a letter and hold only letters, digits, ".", "_" or "-" (1-100 characters)',
+  );
+
+export const operationNameField = z
+  .string({ error: 'must be a string' })
+  .regex(
+    OPERATION,
+    'must be snake_case: lowercase letters, digits and "_", not starting with a digit (1-64 characters)',
+  );
+
+export const operationsField = z.preprocess(
+  listLike,
+  z
+    .array(operationNameField, { error: 'is required: a list of operation names, e.g. "persist_state, query_state"' })
+    .min(1, 'needs at least one operation name')
+    .max(100, 'allows at most 100 operations')
+    .superRefine((names, ctx) => {
+      names.forEach((name, index) => {
+        if (names.indexOf(name) !== index) {
+          ctx.addIssue({ code: 'custom', path: [index], message: `"${name}" is listed twice: remove the duplicate` });
+        }
+      });
+    }),
+);
+
+function integerField(min: number, max: number) {
+  return z.preprocess(
+    numberLike,
+    z
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int(`must be a whole number from ${min} to ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max.toLocaleString('en-US')}`),
+  );
+}
+
+export const publishIntervalOpsField = integerField(1, 1_000_000);
+export const maxDurationSamplesField = integerField(1, 1_000_000);
+
+export const publishIntervalSecondsField = z.preprocess(
+  numberLike,
+  z
+    .number({ error: 'must be a number of seconds, 0 < s <= 86400' })
+    .refine(Number.isFinite, 'must be a finite number of seconds')
+    .refine((s) => s > 0, 'must be greater than 0')
+    .refine((s) => s <= 86_400, 'must be at most 86400 (one day)'),
+);
+
+const percentileValue = z.preprocess(
+  numberLike,
+  z
+    .number({ error: 'must be a number, 0 < p <= 100' })
+    .refine(Number.isFinite, 'must be a finite number')
+    .refine((p) => p > 0 && p <= 100, 'must be greater than 0 and at most 100')
+    .refine((p) => Math.abs(p * 1000 - Math.round(p * 1000)) < 1e-6, 'may have at most 3 decimals'),
+);
+
+export const percentilesField = z.preprocess(
+  listLike,
+  z
+    .array(percentileValue, { error: 'must be a list of numbers, e.g. "50, 95, 99"' })
+    .min(1, 'needs at least one percentile')
+    .max(10, 'allows at most 10 percentiles')
+    .superRefine((values, ctx) => {
+      values.forEach((value, index) => {
+        if (values.indexOf(value) !== index) {
+          ctx.addIssue({ code: 'custom', path: [index], message: `${value} is listed twice: remove the duplicate` });
+        }
+      });
+    })
+    // Ascending order gives one canonical record and payload key order.
+    .transform((values) => [...values].sort((a, b) => a - b)),
+);
+
+const booleanField = (what: string) =>
+  z.preprocess(booleanLike, z.boolean({ error: `must be true or false (${what})` }));
+
+export const enableResourceMetricsField = booleanField('resource metrics: memory, CPU, connections, queue depth');
+export const enableBusinessMetricsField = booleanField('business metrics: counters, KPIs, throughput');
+
+export const kafkaTopicField = z
+  .string({ error: 'must be a Kafka topic name' })
+  .regex(TOPIC, 'must hold only letters, digits, ".", "_" or "-"')
+  .refine((topic) => topic !== '.' && topic !== '..', 'must not be "." or ".."')
+  .refine(
+    (topic) => topic.length + COMPREHENSIVE_SUFFIX.length <= MAX_TOPIC_LENGTH,
+    `must be at most ${MAX_TOPIC_LENGTH - COMPREHENSIVE_SUFFIX.length} characters, so that "<topic>${COMPREHENSIVE_SUFFIX}" stays a legal topic`,
+  );
+
+// ---------------------------------------------------------------- answers
+
+/** The answers a user gives (any source); missing keys take their defaults. */
+export const answersSchema = z
+  .strictObject({
+    language: languageField.optional(),
+    targetDir: targetDirField.optional(),
+    serviceName: serviceNameField,
+    operations: operationsField,
+    publishIntervalOps: publishIntervalOpsField.optional(),
+    publishIntervalSeconds: publishIntervalSecondsField.optional(),
+    maxDurationSamples: maxDurationSamplesField.optional(),
+    percentiles: percentilesField.optional(),
+    enableResourceMetrics: enableResourceMetricsField.optional(),
+    enableBusinessMetrics: enableBusinessMetricsField.optional(),
+    kafkaTopic: kafkaTopicField.optional(),
+    // Provenance written into the record; accepted so the record is an answers file.
+    _generator: z.string().optional(),
+    _files: z.record(z.string(), z.string()).optional(),
+  })
+  .transform(({ _generator, _files, ...answers }) => ({
+    language: answers.language ?? ('python' as Language),
+    targetDir: normalizeTargetDir(answers.targetDir ?? '.'),
+    serviceName: answers.serviceName,
+    operations: answers.operations,
+    publishIntervalOps: answers.publishIntervalOps ?? 100,
+    publishIntervalSeconds: answers.publishIntervalSeconds ?? 60,
+    maxDurationSamples: answers.maxDurationSamples ?? 1000,
+    percentiles: answers.percentiles ?? [...DEFAULT_PERCENTILES],
+    enableResourceMetrics: answers.enableResourceMetrics ?? true,
+    enableBusinessMetrics: answers.enableBusinessMetrics ?? true,
+    kafkaTopic: answers.kafkaTopic ?? defaultTopic(answers.serviceName),
+  }))
+  // The default topic is derived from the service name, so check it like a given one.
+  .superRefine((answers, ctx) => {
+    const topic = kafkaTopicField.safeParse(answers.kafkaTopic);
+    if (!topic.success) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafkaTopic'],
+        message: `the default "${answers.kafkaTopic}" (from serviceName) ${topic.error.issues[0]?.message ?? 'is invalid'}: give kafkaTopic explicitly`,
+      });
+    }
+  });
+
+/** Raw answers as a user may write them (before defaults and coercion). */
+export type AnswersInput = z.input<typeof answersSchema>;
+/** Normalized answers: every key present, coerced, defaults applied. */
+export type Answers = z.output<typeof answersSchema>;
+
+/** The answer keys, in the order used by prompts and the record. */
+export const ANSWER_KEYS = [
+  'language',
+  'targetDir',
+  'serviceName',
+  'operations',
+  'publishIntervalOps',
+  'publishIntervalSeconds',
+  'maxDurationSamples',
+  'percentiles',
+  'enableResourceMetrics',
+  'enableBusinessMetrics',
+  'kafkaTopic',
+] as const satisfies readonly (keyof Answers)[];
+
+export function defaultTopic(serviceName: string): string {
+  return `${serviceName}.metrics.v1`;
+}
+
+/** `./a//b/` → `a/b`; `.` stays `.`. Paths in records and plans are POSIX. */
+export function normalizeTargetDir(dir: string): string {
+  const normal = path.posix.normalize(dir.replaceAll('\\', '/')).replace(/\/+$/, '');
+  return normal === '' ? '.' : normal;
+}
+
+/** Payload key of a percentile: 50 → `p50`, 99.9 → `p99_9`, 0.001 → `p0_001`. */
+export function percentileKey(percentile: number): string {
+  return `p${String(percentile).replace('.', '_')}`;
+}
+
+/** A percentile in thousandths, the exact integer the generated code ranks with. */
+export function percentileThousandths(percentile: number): number {
+  return Math.round(percentile * 1000);
+}
+
+// ---------------------------------------------------------------- errors
+
+/** One problem with the answers, tied to the field that causes it. */
+export interface AnswerIssue {
+  field: string;
+  message: string;
+}
+
+export class InvalidAnswersError extends Error {
+  constructor(
+    readonly issues: readonly AnswerIssue[],
+    readonly source?: string,
+  ) {
+    super(
+      `Invalid answers${source ? ` in ${source}` : ''}:\n` +
+        issues.map((issue) => `  ${issue.field}: ${issue.message}`).join('\n'),
+    );
+    this.name = 'InvalidAnswersError';
+  }
+}
+
+/** `['operations', 2]` → `operations[2]`. */
+export function fieldPath(segments: readonly PropertyKey[]): string {
+  return segments.reduce<string>((acc, segment) => {
+    if (typeof segment === 'number') return `${acc}[${segment}]`;
+    return acc ? `${acc}.${String(segment)}` : String(segment);
+  }, '');
+}
+
+const ALL_KEYS: readonly string[] = [...ANSWER_KEYS, ...RECORD_KEYS];
+
+export function issuesOf(error: z.ZodError): AnswerIssue[] {
+  return error.issues.flatMap((issue): AnswerIssue[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: key,
+        message: `is not an answer of this generator${suggestion(key)}; valid keys: ${ANSWER_KEYS.join(', ')}`,
+      }));
+    }
+    const field = fieldPath(issue.path) || '(answers)';
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return [{ field, message: requiredMessage(field) }];
+    }
+    return [{ field, message: issue.message }];
+  });
+}
+
+function requiredMessage(field: string): string {
+  if (field === '(answers)') return 'must be a mapping of answer keys to values';
+  return `is required: give it in the answers file or as --${field}`;
+}
+
+function suggestion(key: string): string {
+  const lower = key.toLowerCase().replace(/[-_]/g, '');
+  const match = ALL_KEYS.find((known) => known.toLowerCase().replace(/[-_]/g, '') === lower)
+    ?? ALL_KEYS.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
+  return match ? ` (did you mean "${match}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Validates answers from any source; throws `InvalidAnswersError` naming every bad field. */
+export function parseAnswers(input: unknown, source?: string): Answers {
+  const result = answersSchema.safeParse(input);
+  if (!result.success) throw new InvalidAnswersError(issuesOf(result.error), source);
+  return result.data;
+}
