@@ -17,7 +17,7 @@ export interface Detected {
   source: string;
 }
 
-function languageOf(dir: string): Language | undefined {
+function languageOf(dir: string): 'python' | 'typescript' | undefined {
   let entries: string[];
   try {
     entries = readdirSync(dir);

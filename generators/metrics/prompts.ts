@@ -1,0 +1,230 @@
+/**
+ * The generator's prompts. Each validates with the same zod field as answers files
+ * and bypass arguments; defaults come from the target's contract.yaml, and the
+ * message says where a default came from.
+ */
+import type { ZodType } from 'zod';
+import { ContractError } from './contract.js';
+import { diskDefaults, type DiskDefaults } from './defaults.js';
+import {
+  DEFAULT_PERCENTILES,
+  defaultTopic,
+  enableBusinessMetricsField,
+  enableResourceMetricsField,
+  fieldPath,
+  kafkaTopicField,
+  LANGUAGES,
+  languageField,
+  maxDurationSamplesField,
+  operationsField,
+  percentilesField,
+  publishIntervalOpsField,
+  publishIntervalSecondsField,
+  serviceNameField,
+  targetDirField,
+} from './schema.js';
+
+/** Common percentiles offered as checkboxes; others are typed into `morePercentiles`. */
+export const COMMON_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 100] as const;
+
+/** The prompt-only answer that adds free percentiles to the checked ones. */
+export const MORE_PERCENTILES = 'morePercentiles';
+
+type PromptAnswers = Record<string, unknown>;
+type Choice = { name: string; value: unknown };
+
+export interface MetricsPrompt {
+  type: 'input' | 'list' | 'checkbox' | 'confirm';
+  name: string;
+  message: string | ((answers: PromptAnswers) => string);
+  default?: unknown;
+  choices?: readonly Choice[] | ((answers: PromptAnswers) => readonly Choice[]);
+  when?: boolean;
+  validate?: (value: unknown, answers?: PromptAnswers) => true | string;
+  filter?: (value: unknown) => unknown;
+  /** Plop bypass: turns a raw command-line string into the answer, or throws naming the field. */
+  bypass?: (raw: string) => unknown;
+}
+
+export interface PromptOptions {
+  /** Directory that targetDir is relative to. */
+  destRoot: string;
+  /** Ask at all: false without a terminal, so unanswered prompts fall back to defaults. */
+  interactive: boolean;
+  /** Called when a bypass value is invalid (the plop CLI maps its exit code to 2). */
+  onInvalidBypass?: () => void;
+}
+
+function check(field: ZodType, name: string, value: unknown): true | string {
+  const result = field.safeParse(value);
+  if (result.success) return true;
+  return result.error.issues.map((issue) => `${fieldPath([name, ...issue.path])}: ${issue.message}`).join('; ');
+}
+
+export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
+  const cache = new Map<string, DiskDefaults | string>();
+  /** Disk defaults of a target directory, or the contract error as a message. */
+  const defaultsOf = (answers: PromptAnswers): DiskDefaults | string => {
+    const dir = typeof answers.targetDir === 'string' ? answers.targetDir : '.';
+    let found = cache.get(dir);
+    if (found === undefined) {
+      try {
+        found = diskDefaults(options.destRoot, dir);
+      } catch (error) {
+        if (!(error instanceof ContractError)) throw error;
+        found = `${error.message}`;
+      }
+      cache.set(dir, found);
+    }
+    return found;
+  };
+  const fromDisk = (answers: PromptAnswers) => {
+    const found = defaultsOf(answers);
+    return typeof found === 'string' ? undefined : found;
+  };
+  const contractPercentiles = (answers: PromptAnswers): number[] => {
+    const percentiles = fromDisk(answers)?.values.percentiles;
+    return Array.isArray(percentiles) ? percentiles.filter((p): p is number => typeof p === 'number') : [];
+  };
+  const labelled = (label: string, key: string) => (answers: PromptAnswers) => {
+    const source = fromDisk(answers)?.sources[key];
+    return source ? `${label} (default from ${source})` : label;
+  };
+
+  const prompt = (name: string, field: ZodType, rest: Omit<MetricsPrompt, 'name' | 'validate' | 'bypass' | 'when'>): MetricsPrompt => ({
+    name,
+    when: options.interactive,
+    validate: (value) => check(field, name, value),
+    bypass: (raw) => {
+      const result = field.safeParse(raw);
+      if (!result.success) {
+        options.onInvalidBypass?.();
+        throw new Error(check(field, name, raw) as string);
+      }
+      return result.data;
+    },
+    ...rest,
+  });
+
+  const prompts: MetricsPrompt[] = [
+    {
+      ...prompt('targetDir', targetDirField, {
+        type: 'input',
+        message: 'Node directory (relative to here) to write metrics/ into',
+        default: '.',
+      }),
+      // A target whose contract.yaml is broken is refused here, naming the file.
+      validate: (value) => {
+        const valid = check(targetDirField, 'targetDir', value);
+        if (valid !== true) return valid;
+        const found = defaultsOf({ targetDir: value });
+        return typeof found === 'string' ? `targetDir: ${found}` : true;
+      },
+    },
+  ];
+  if (LANGUAGES.length > 1) {
+    prompts.push(
+      prompt('language', languageField, {
+        type: 'list',
+        message: labelled('Language of the generated code', 'language'),
+        choices: LANGUAGES.map((language) => ({ name: language, value: language })),
+        default: (answers: PromptAnswers) => fromDisk(answers)?.values.language,
+      }),
+    );
+  }
+  prompts.push(
+    prompt('serviceName', serviceNameField, {
+      type: 'input',
+      message: labelled('Service name', 'serviceName'),
+      default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceName,
+    }),
+    prompt('operations', operationsField, {
+      type: 'input',
+      message: labelled('Operations to track (comma-separated snake_case names)', 'operations'),
+      default: (answers: PromptAnswers) => {
+        const operations = fromDisk(answers)?.values.operations;
+        return Array.isArray(operations) ? operations.join(', ') : undefined;
+      },
+      filter: (value) => {
+        const parsed = operationsField.safeParse(value);
+        return parsed.success ? parsed.data : value;
+      },
+    }),
+    prompt('publishIntervalOps', publishIntervalOpsField, {
+      type: 'input',
+      message: 'Publish an operation every how many of its calls',
+      default: '100',
+    }),
+    prompt('publishIntervalSeconds', publishIntervalSecondsField, {
+      type: 'input',
+      message: 'Publish every how many seconds',
+      default: '60',
+    }),
+    prompt('maxDurationSamples', maxDurationSamplesField, {
+      type: 'input',
+      message: 'Durations kept per operation for statistics (the window)',
+      default: '1000',
+    }),
+    {
+      ...prompt('percentiles', percentilesField, {
+        type: 'checkbox',
+        message: labelled('Percentiles (space to toggle, enter to accept)', 'percentiles'),
+        // The contract's own percentiles are offered (and checked) too.
+        choices: (answers: PromptAnswers) =>
+          [...new Set([...COMMON_PERCENTILES, ...contractPercentiles(answers)])]
+            .sort((a, b) => a - b)
+            .map((p) => ({ name: `p${p}`, value: p })),
+        default: (answers: PromptAnswers) => {
+          const fromContract = contractPercentiles(answers);
+          return fromContract.length > 0 ? fromContract : [...DEFAULT_PERCENTILES];
+        },
+      }),
+      // Checked ones may be none when free ones follow: the union is validated next.
+      validate: () => true,
+    },
+    {
+      type: 'input',
+      name: MORE_PERCENTILES,
+      message: 'Other percentiles (comma-separated, e.g. 99.99), or enter for none',
+      default: '',
+      when: options.interactive,
+      validate: (value, answers) => {
+        const checked = Array.isArray(answers?.percentiles) ? answers.percentiles : [];
+        return check(percentilesField, 'percentiles', [...checked, ...splitList(value)]);
+      },
+    },
+    prompt('enableResourceMetrics', enableResourceMetricsField, {
+      type: 'confirm',
+      message: 'Resource metrics (memory, CPU, connections, queue depth)?',
+      default: true,
+    }),
+    prompt('enableBusinessMetrics', enableBusinessMetricsField, {
+      type: 'confirm',
+      message: 'Business metrics (items processed, throughput, KPIs)?',
+      default: true,
+    }),
+    prompt('kafkaTopic', kafkaTopicField, {
+      type: 'input',
+      message: 'Kafka topic for operation events',
+      default: (answers: PromptAnswers) =>
+        typeof answers.serviceName === 'string' ? defaultTopic(answers.serviceName) : undefined,
+    }),
+  );
+  return prompts;
+}
+
+export function splitList(value: unknown): string[] {
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  return value.split(',').map((item) => item.trim());
+}
+
+/** Prompt answers → raw answers: free percentiles join the checked ones. */
+export function answersFromPrompts(promptAnswers: PromptAnswers): Record<string, unknown> {
+  const { [MORE_PERCENTILES]: more, ...answers } = promptAnswers;
+  const extra = splitList(more);
+  if (extra.length > 0) {
+    const checked = Array.isArray(answers.percentiles) ? answers.percentiles : splitList(answers.percentiles);
+    answers.percentiles = [...checked, ...extra];
+  }
+  return answers;
+}
