@@ -1,0 +1,36 @@
+/** Reading an answers file (`.json`, `.yaml`, `.yml`); the record is one too. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { InvalidAnswersError } from '../generators/metrics/schema.js';
+
+const FORMATS = ['.json', '.yaml', '.yml'];
+
+/** Returns the answers mapping; every problem is an `InvalidAnswersError` naming the file. */
+export function readAnswersFile(file: string): Record<string, unknown> {
+  const fail = (message: string): never => {
+    throw new InvalidAnswersError([{ field: '--answers', message: `${file}: ${message}` }]);
+  };
+  const extension = path.extname(file).toLowerCase();
+  if (!FORMATS.includes(extension)) {
+    fail(`unknown format "${extension || '(none)'}": use a .json, .yaml or .yml file`);
+  }
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = extension === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    fail(`is not valid ${extension === '.json' ? 'JSON' : 'YAML'} (${reason}); fix the syntax`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    fail('must hold a mapping of answers, e.g. serviceName: orders');
+  }
+  return data as Record<string, unknown>;
+}

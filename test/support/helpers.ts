@@ -1,0 +1,105 @@
+/** Shared helpers of the integration tests: processes, temp dirs, tree snapshots, Python. */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify as toYaml } from 'yaml';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const VENV = process.env.ONEX_METRICS_VENV ?? path.join(REPO, '.venv');
+export const CONTRACTS = path.join(REPO, 'test', 'fixtures', 'onex-contracts');
+export const BIN = path.join(REPO, 'bin', 'onex-metrics.js');
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion (bounded by `timeout`), never through a shell. */
+export function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): Result {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+  });
+  if (result.error) throw result.error;
+  return {
+    code: result.status ?? (result.signal ? 128 : 1),
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+  };
+}
+
+/** `onex-metrics` from the built package. */
+export function cli(args: readonly string[], cwd: string): Result {
+  return run(process.execPath, [BIN, ...args], { cwd });
+}
+
+export function tempDir(prefix = 'onex-metrics-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export function venvBin(name: string): string {
+  return path.join(VENV, 'bin', name);
+}
+
+/** Writes an answers file in the format its extension names. */
+export function writeAnswers(file: string, answers: unknown): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const text = file.endsWith('.json') ? JSON.stringify(answers, null, 2) : toYaml(answers);
+  writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * Every entry under `dir` with its type, mode and content hash: two equal snapshots
+ * mean the tree is byte-for-byte the same.
+ */
+export function snapshotTree(dir: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = path.join(current, name);
+      const relative = path.relative(dir, full);
+      const stats = lstatSync(full);
+      if (stats.isSymbolicLink()) entries[relative] = `link:${readlinkSync(full)}`;
+      else if (stats.isDirectory()) {
+        entries[relative] = `dir:${(stats.mode & 0o777).toString(8)}`;
+        walk(full);
+      } else {
+        const hash = createHash('sha256').update(readFileSync(full)).digest('hex');
+        entries[relative] = `file:${(stats.mode & 0o777).toString(8)}:${hash}`;
+      }
+    }
+  };
+  walk(dir);
+  return entries;
+}
+
+/** Lists files under `dir` (relative, sorted), for assertions on what was written. */
+export function listFiles(dir: string): string[] {
+  return Object.entries(snapshotTree(dir))
+    .filter(([, kind]) => kind.startsWith('file:'))
+    .map(([name]) => name)
+    .sort();
+}
+
+/** The stress configuration of the foundation issue. */
+export function stressAnswers(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    serviceName: 'stress_node',
+    operations: Array.from({ length: 40 }, (_, i) => `operation_${String(i).padStart(2, '0')}`),
+    percentiles: [0.1, 50, 99.9, 100],
+    publishIntervalOps: 1,
+    maxDurationSamples: 7,
+    enableResourceMetrics: false,
+    enableBusinessMetrics: false,
+    ...extra,
+  };
+}
