@@ -74,6 +74,7 @@ export const serviceNameField = z
 
 export const operationNameField = z
   .string({ error: 'must be a string' })
+  .min(1, { error: 'is empty (a stray comma?): give a name or remove it', abort: true })
   .regex(
     OPERATION,
     'must be snake_case: lowercase letters, digits and "_", not starting with a digit (1-64 characters)',
@@ -274,7 +275,16 @@ export function fieldPath(segments: readonly PropertyKey[]): string {
 
 const ALL_KEYS: readonly string[] = [...ANSWER_KEYS, ...RECORD_KEYS];
 
-export function issuesOf(error: z.ZodError): AnswerIssue[] {
+function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+export function issuesOf(error: z.ZodError, input: unknown): AnswerIssue[] {
   return error.issues.flatMap((issue): AnswerIssue[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
@@ -283,7 +293,7 @@ export function issuesOf(error: z.ZodError): AnswerIssue[] {
       }));
     }
     const field = fieldPath(issue.path) || '(answers)';
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
       return [{ field, message: requiredMessage(field) }];
     }
     return [{ field, message: issue.message }];
@@ -319,6 +329,6 @@ function editDistance(a: string, b: string): number {
 /** Validates answers from any source; throws `InvalidAnswersError` naming every bad field. */
 export function parseAnswers(input: unknown, source?: string): Answers {
   const result = answersSchema.safeParse(input);
-  if (!result.success) throw new InvalidAnswersError(issuesOf(result.error), source);
+  if (!result.success) throw new InvalidAnswersError(issuesOf(result.error, input), source);
   return result.data;
 }

@@ -1,0 +1,282 @@
+/**
+ * The `metrics` generator without a disk: answers schema, contract defaults and the
+ * rendered tree. Running the generated code is in test/python-generated.test.ts.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { contractDefaults, readContractDefaults } from './contract.js';
+import { detectLanguage } from './defaults.js';
+import { answersFromPrompts, buildPrompts } from './prompts.js';
+import { recordPath, renderMetrics, sha256 } from './render.js';
+import { InvalidAnswersError, parseAnswers, percentileKey, percentileThousandths } from './schema.js';
+import { pyFloat, pyString } from './targets/python.js';
+
+const CONTRACTS = path.resolve(import.meta.dirname, '../../test/fixtures/onex-contracts');
+const minimal = { serviceName: 'orders', operations: ['create_order', 'cancel_order'] };
+
+function issues(input: unknown): string[] {
+  try {
+    parseAnswers(input);
+  } catch (error) {
+    if (error instanceof InvalidAnswersError) return error.issues.map((issue) => `${issue.field}: ${issue.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('answers schema', () => {
+  it('fills every default of §3', () => {
+    expect(parseAnswers(minimal)).toEqual({
+      language: 'python',
+      targetDir: '.',
+      serviceName: 'orders',
+      operations: ['create_order', 'cancel_order'],
+      publishIntervalOps: 100,
+      publishIntervalSeconds: 60,
+      maxDurationSamples: 1000,
+      percentiles: [50, 95, 99],
+      enableResourceMetrics: true,
+      enableBusinessMetrics: true,
+      kafkaTopic: 'orders.metrics.v1',
+    });
+  });
+
+  it('coerces the strings of plop bypass and hand-written YAML', () => {
+    const answers = parseAnswers({
+      serviceName: 'orders',
+      operations: ' create_order ,cancel_order ',
+      publishIntervalOps: '250',
+      publishIntervalSeconds: '0.5',
+      percentiles: '99.9, 50',
+      enableResourceMetrics: 'no',
+      enableBusinessMetrics: 'YES',
+      targetDir: './nodes//orders/',
+    });
+    expect(answers.operations).toEqual(['create_order', 'cancel_order']);
+    expect(answers.publishIntervalOps).toBe(250);
+    expect(answers.publishIntervalSeconds).toBe(0.5);
+    expect(answers.percentiles).toEqual([50, 99.9]);
+    expect(answers.enableResourceMetrics).toBe(false);
+    expect(answers.enableBusinessMetrics).toBe(true);
+    expect(answers.targetDir).toBe('nodes/orders');
+  });
+
+  it.each([
+    [{ ...minimal, operations: ['create_order', 'Bad'] }, 'operations[1]'],
+    [{ ...minimal, operations: ['a', 'a'] }, 'operations[1]'],
+    [{ ...minimal, operations: [] }, 'operations'],
+    [{ ...minimal, operations: Array.from({ length: 101 }, (_, i) => `op_${i}`) }, 'operations'],
+    [{ ...minimal, percentiles: [50, 0] }, 'percentiles[1]'],
+    [{ ...minimal, percentiles: [100.5] }, 'percentiles[0]'],
+    [{ ...minimal, percentiles: [99.9999] }, 'percentiles[0]'],
+    [{ ...minimal, percentiles: [50, 50.0] }, 'percentiles[1]'],
+    [{ ...minimal, publishIntervalOps: 1.5 }, 'publishIntervalOps'],
+    [{ ...minimal, publishIntervalSeconds: 0 }, 'publishIntervalSeconds'],
+    [{ ...minimal, maxDurationSamples: 1_000_001 }, 'maxDurationSamples'],
+    [{ ...minimal, serviceName: '9lives' }, 'serviceName'],
+    [{ ...minimal, kafkaTopic: '..' }, 'kafkaTopic'],
+    [{ ...minimal, targetDir: '../outside' }, 'targetDir'],
+    [{ ...minimal, targetDir: '/etc' }, 'targetDir'],
+    [{ ...minimal, language: 'cobol' }, 'language'],
+    [{ ...minimal, operation: ['typo'] }, 'operation'],
+  ])('rejects %j naming %s', (input, field) => {
+    const found = issues(input);
+    expect(found.some((issue) => issue.startsWith(`${field}: `)), found.join('\n')).toBe(true);
+  });
+
+  it('tells a missing answer from a wrong one', () => {
+    expect(issues({ serviceName: 'x' })).toEqual([
+      'operations: is required: give it in the answers file or as --operations',
+    ]);
+    expect(issues({ ...minimal, publishIntervalOps: 'often' })).toEqual([
+      'publishIntervalOps: must be a whole number from 1 to 1000000',
+    ]);
+    expect(issues({ ...minimal, operations: 'a,,b' })).toEqual([
+      'operations[1]: is empty (a stray comma?): give a name or remove it',
+    ]);
+  });
+
+  it('suggests the key a typo meant', () => {
+    expect(issues({ ...minimal, servicename: 'x' }).join('\n')).toContain('did you mean "serviceName"');
+  });
+
+  it('checks the default topic derived from a long service name', () => {
+    const serviceName = `s${'x'.repeat(99)}`;
+    expect(issues({ serviceName, operations: ['a'] })).toEqual([]);
+    const topic = issues({ serviceName, operations: ['a'], kafkaTopic: 't'.repeat(236) });
+    expect(topic.join('\n')).toContain('kafkaTopic');
+  });
+
+  it('names the payload keys of percentiles and ranks them in exact thousandths', () => {
+    expect([50, 99.9, 100, 0.001].map(percentileKey)).toEqual(['p50', 'p99_9', 'p100', 'p0_001']);
+    expect(percentileThousandths(99.9)).toBe(99_900);
+    expect(percentileThousandths(0.1)).toBe(100);
+  });
+});
+
+describe('contract.yaml defaults (§8)', () => {
+  it('reads top-level operations given as a mapping (store_effect)', () => {
+    const defaults = readContractDefaults(path.join(CONTRACTS, 'store_effect'));
+    expect(defaults?.serviceName?.value).toBe('store_effect_v1_0_0');
+    expect(defaults?.operations).toEqual({ value: ['persist_state'], source: 'contract.yaml operations' });
+  });
+
+  it('reads io_operations[].operation_type (distributed_lock_effect)', () => {
+    const defaults = readContractDefaults(path.join(CONTRACTS, 'distributed_lock_effect'));
+    expect(defaults?.operations?.value).toEqual(['database_write', 'database_read']);
+    expect(defaults?.operations?.source).toContain('io_operations');
+  });
+
+  it.each(['codegen_orchestrator', 'reducer'])('leaves operations required when %s has none', (name) => {
+    const defaults = readContractDefaults(path.join(CONTRACTS, name));
+    expect(defaults?.operations).toBeUndefined();
+    expect(defaults?.serviceName?.value).toMatch(/_v1_0_0$/);
+  });
+
+  it('merges every layout in order, de-duplicated, skipping nameless entries', () => {
+    const defaults = contractDefaults({
+      name: 'mixed',
+      subcontracts: { effect: { operations: ['first', 'shared'] } },
+      operations: [{ name: 'second' }, { description: 'no name' }, 'shared', 'third'],
+      io_operations: [{ operation_type: 'fourth' }, { name: 'fifth' }, { atomic: true }, 'ignored'],
+      mixins: [{ name: 'Other' }, { name: 'MixinMetrics', config: { percentiles: [50, 99.9] } }],
+    });
+    expect(defaults.operations?.value).toEqual(['first', 'shared', 'second', 'third', 'fourth', 'fifth']);
+    expect(defaults.operations?.source).toBe(
+      'contract.yaml subcontracts.effect.operations + operations + io_operations[].operation_type',
+    );
+    expect(defaults.percentiles?.value).toEqual([50, 99.9]);
+    expect(defaults.serviceName?.value).toBe('mixed');
+  });
+
+  it('reports invalid YAML naming the file instead of crashing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-'));
+    writeFileSync(path.join(dir, 'contract.yaml'), 'name: [unclosed\n  - : :');
+    expect(() => readContractDefaults(dir)).toThrow(/contract\.yaml: is not valid YAML/);
+  });
+
+  it('shows in the prompts where each default came from', () => {
+    const prompts = buildPrompts({ destRoot: CONTRACTS, interactive: true });
+    const operations = prompts.find((prompt) => prompt.name === 'operations')!;
+    const message = operations.message as (answers: Record<string, unknown>) => string;
+    expect(message({ targetDir: 'store_effect' })).toContain('default from contract.yaml operations');
+    const defaultOf = operations.default as (answers: Record<string, unknown>) => unknown;
+    expect(defaultOf({ targetDir: 'distributed_lock_effect' })).toBe('database_write, database_read');
+    expect(defaultOf({ targetDir: 'reducer' })).toBeUndefined();
+  });
+});
+
+describe('prompts', () => {
+  const prompts = buildPrompts({ destRoot: CONTRACTS, interactive: true });
+  const byName = (name: string) => prompts.find((prompt) => prompt.name === name)!;
+
+  it('validates inline with the answers schema, naming the field', () => {
+    expect(byName('operations').validate!('a, Bad-Op')).toMatch(/^operations\[1\]: must be snake_case/);
+    expect(byName('publishIntervalOps').validate!('0')).toBe('publishIntervalOps: must be at least 1');
+    expect(byName('serviceName').validate!('orders')).toBe(true);
+  });
+
+  it('refuses a target whose contract.yaml is broken', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'broken-'));
+    writeFileSync(path.join(dir, 'contract.yaml'), 'a: [');
+    const local = buildPrompts({ destRoot: dir, interactive: true });
+    expect(local[0]!.validate!('.')).toMatch(/targetDir: .*contract\.yaml: is not valid YAML/);
+  });
+
+  it('adds the free percentiles to the checked ones', () => {
+    expect(answersFromPrompts({ percentiles: [50, 99], morePercentiles: '99.99, 0.5' })).toEqual({
+      percentiles: [50, 99, '99.99', '0.5'],
+    });
+    expect(answersFromPrompts({ percentiles: [50], morePercentiles: '' })).toEqual({ percentiles: [50] });
+  });
+
+  it('asks nothing without a terminal, so defaults apply', () => {
+    const silent = buildPrompts({ destRoot: CONTRACTS, interactive: false });
+    expect(silent.every((prompt) => prompt.when === false)).toBe(true);
+  });
+});
+
+describe('language detection (§3)', () => {
+  it.each([
+    [{ 'pyproject.toml': '' }, 'python'],
+    [{ 'node.py': '' }, 'python'],
+    [{}, 'python'],
+  ])('detects %j as %s', (files, language) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lang-'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+    expect(detectLanguage(dir, '.').language).toBe(language);
+  });
+});
+
+describe('renderMetrics', () => {
+  it('plans the package under targetDir, the record last, without touching the disk', () => {
+    const { files } = renderMetrics({ ...minimal, targetDir: 'nodes/orders' });
+    const paths = files.map((file) => file.path);
+    expect(paths).toContain('nodes/orders/metrics/__init__.py');
+    expect(paths).toContain('nodes/orders/metrics/tests/test_metrics.py');
+    expect(paths.at(-1)).toBe('nodes/orders/.onex-metrics.yaml');
+  });
+
+  it('leaves out disabled sections and every reference to them', () => {
+    const { files } = renderMetrics({ ...minimal, enableResourceMetrics: false, enableBusinessMetrics: false });
+    const paths = files.map((file) => file.path);
+    expect(paths).not.toContain('metrics/resources.py');
+    expect(paths).not.toContain('metrics/business.py');
+    const code = files.filter((file) => file.path.endsWith('.py')).map((file) => file.content).join('\n');
+    expect(code).not.toMatch(/psutil|ResourceMonitor|BusinessTracker|_track_business_metric/);
+  });
+
+  it('records normalized answers and the hash of every file; the record is an answers file', () => {
+    const { files, answers } = renderMetrics({ ...minimal, percentiles: '99, 50' });
+    const record = files.at(-1)!;
+    const parsed = parseYaml(record.content) as Record<string, unknown>;
+    expect(parsed._generator).toMatch(/^plop-pack-onex-metrics@\d+\.\d+\.\d+/);
+    expect(parsed.percentiles).toEqual([50, 99]);
+    const hashes = parsed._files as Record<string, string>;
+    for (const file of files.slice(0, -1)) expect(hashes[file.path]).toBe(sha256(file.content));
+    expect(parseAnswers(parsed)).toEqual(answers);
+    expect(renderMetrics(parsed).files).toEqual(files);
+    expect(recordPath('.')).toBe('.onex-metrics.yaml');
+  });
+
+  it('is deterministic and marks every generated file', () => {
+    const first = renderMetrics(minimal).files;
+    expect(renderMetrics(minimal).files).toEqual(first);
+    for (const file of first.filter((each) => each.path.endsWith('.py'))) {
+      expect(file.content.split('\n')[0]).toMatch(/^# Generated by plop-pack-onex-metrics@.*do not edit\.$/);
+    }
+  });
+
+  it('pastes answers only as escaped string literals', () => {
+    const { files } = renderMetrics({ ...minimal, serviceName: 'svc.name-1', kafkaTopic: 'a.b_c-d' });
+    const config = files.find((file) => file.path === 'metrics/config.py')!.content;
+    expect(config).toContain('SERVICE_NAME: Final = "svc.name-1"');
+    expect(config).toContain('KAFKA_TOPIC: Final = "a.b_c-d"');
+    expect(config).toContain('COMPREHENSIVE_TOPIC: Final = "a.b_c-d.comprehensive"');
+  });
+});
+
+describe('Python literals', () => {
+  it('quote any string so it cannot leave its literal', () => {
+    expect(pyString('a"b\\c\n\u0000')).toBe('"a\\"b\\\\c\\n\\u0000"');
+    expect(pyString('е')).toBe('"\\u0435"'); // Cyrillic look-alike stays visible
+    expect(pyFloat(60)).toBe('60.0');
+    expect(pyFloat(0.25)).toBe('0.25');
+    expect(() => pyFloat(Number.NaN)).toThrow();
+  });
+
+  it('match the generated code byte for byte (reviewed by hand)', () => {
+    const { files } = renderMetrics({ ...minimal, operations: ['only_one'], percentiles: [99.9] });
+    const config = files.find((file) => file.path === 'metrics/config.py')!.content;
+    expect(config).toContain('Operation = Literal["only_one"]\n');
+    const window = files.find((file) => file.path === 'metrics/window.py')!.content;
+    expect(window).toContain('    p99_9: float\n');
+    expect(window).toContain('p99_9=nearest_rank(samples, 99900),');
+    expect(readFileSync(path.resolve(import.meta.dirname, '../../templates/python/metrics/config.py.ejs'), 'utf8')).toContain(
+      'get_args(Operation)',
+    );
+  });
+});
