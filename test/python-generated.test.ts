@@ -1,0 +1,86 @@
+/**
+ * The generated Python package, run for real: ruff, mypy --strict, its own pytest
+ * suite and an independent behavioural suite, for the default answers and for the
+ * stress configuration of the foundation issue.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { cli, REPO, run, stressAnswers, tempDir, venvBin, writeAnswers } from './support/helpers.js';
+
+/** The lint rules the generated code is held to, well beyond ruff's defaults. */
+const STRICT_RUFF = ['--select', 'E,F,W,I,B,BLE,G,UP,SIM,RUF,C4,PIE,PT,RET,ASYNC,S', '--ignore', 'E501,ASYNC109,S101,S311'];
+
+const configurations = {
+  default: { serviceName: 'orders_effect', operations: ['create_order', 'cancel_order', 'get_order'] },
+  stress: stressAnswers(),
+};
+
+describe.each(Object.entries(configurations))('generated Python, %s answers', (_name, answers) => {
+  let node: string;
+  let record: Record<string, unknown>;
+  const inNode = (command: string, args: string[], env: Record<string, string> = {}) =>
+    run(venvBin(command), args, { cwd: node, env, timeout: 600_000 });
+
+  beforeAll(() => {
+    const dest = tempDir();
+    writeAnswers(path.join(dest, 'answers.json'), { ...answers, targetDir: 'node' });
+    const result = cli(['--answers', 'answers.json'], dest);
+    expect(result.code, result.stderr).toBe(0);
+    node = path.join(dest, 'node');
+    record = parseYaml(readFileSync(path.join(node, '.onex-metrics.yaml'), 'utf8')) as Record<string, unknown>;
+  });
+
+  it('passes ruff check (default and strict rules) and ruff format --check', () => {
+    for (const args of [['check', '.'], ['check', ...STRICT_RUFF, '.'], ['format', '--check', '.']]) {
+      const result = inNode('ruff', [args[0]!, '--no-cache', ...args.slice(1)]);
+      expect(result.code, `ruff ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(0);
+    }
+  });
+
+  it('passes mypy --strict', () => {
+    const result = inNode('mypy', ['--strict', '--no-incremental', 'metrics']);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/^Success: no issues found/m);
+  });
+
+  it('passes its own generated pytest suite', () => {
+    const result = inNode('python', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\b1\d passed\b/);
+  });
+
+  it('behaves as a node would expect (independent suite)', () => {
+    const result = inNode(
+      'python',
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--rootdir', node, path.join(REPO, 'test/python/test_generated_behaviour.py')],
+      { ONEX_METRICS_NODE: node, ONEX_METRICS_ANSWERS: JSON.stringify(record) },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\b7 passed\b/);
+  });
+
+  it('makes tracking an unknown operation a mypy error', () => {
+    const operations = answers.operations as string[];
+    writeFileSync(
+      path.join(node, 'uses_metrics.py'),
+      [
+        'from metrics import track_metrics',
+        '',
+        '',
+        `@track_metrics(${JSON.stringify(operations[0])})`,
+        'async def known() -> None: ...',
+        '',
+        '',
+        '@track_metrics("not_an_op")',
+        'async def unknown() -> None: ...',
+        '',
+      ].join('\n'),
+    );
+    const result = inNode('mypy', ['--strict', '--no-incremental', 'uses_metrics.py']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('uses_metrics.py:8: error: Argument 1 to "track_metrics" has incompatible type "Literal[\'not_an_op\']"');
+    expect(result.stdout).toContain('Found 1 error in 1 file');
+  });
+});
