@@ -1,0 +1,27 @@
+/** The README's code is copied from tested examples, and its commands are the real ones. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './support/helpers.js';
+
+const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+const blocks = (language: string) =>
+  [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+
+describe('README', () => {
+  it('shows Python copied verbatim from the tested example node', () => {
+    const example = readFileSync(path.join(REPO, 'examples/orders_effect/node.py'), 'utf8');
+    const python = blocks('python');
+    expect(python.length).toBeGreaterThan(0);
+    for (const block of python) expect(example).toContain(block);
+  });
+
+  it('starts with exactly the two commands: the generator and the tests', () => {
+    const commands = blocks('sh')[0]!.trim().split('\n');
+    expect(commands.map((line) => line.split('#')[0]!.trim())).toEqual(['npm install && npx plop metrics', 'npm test']);
+    const ci = readFileSync(path.join(REPO, '.ci/run'), 'utf8');
+    expect(ci.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '))).toEqual(['npm test']);
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.test).toBe('scripts/test');
+  });
+});
