@@ -37,7 +37,6 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/__init__.py.ejs', output: 'metrics/__init__.py' },
   { template: 'metrics/config.py.ejs', output: 'metrics/config.py' },
   { template: 'metrics/window.py.ejs', output: 'metrics/window.py' },
-  { template: 'metrics/recorder.py.ejs', output: 'metrics/recorder.py' },
   { template: 'metrics/envelope.py.ejs', output: 'metrics/envelope.py' },
   { template: 'metrics/transport.py.ejs', output: 'metrics/transport.py' },
   { template: 'metrics/publisher.py.ejs', output: 'metrics/publisher.py' },
