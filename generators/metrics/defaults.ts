@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readContractDefaults, type ContractDefaults } from './contract.js';
-import { LANGUAGES, type Language, targetDirField } from './schema.js';
+import { type Language, targetDirField } from './schema.js';
 
 const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
 const TYPESCRIPT_MARKERS = ['package.json', 'tsconfig.json'];
@@ -17,7 +17,7 @@ export interface Detected {
   source: string;
 }
 
-function languageOf(dir: string): 'python' | 'typescript' | undefined {
+function languageOf(dir: string): Language | undefined {
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -39,9 +39,7 @@ export function detectLanguage(destRoot: string, targetDir: string): Detected {
   let dir = path.resolve(root, targetDir);
   for (;;) {
     const found = languageOf(dir);
-    if (found && (LANGUAGES as readonly string[]).includes(found)) {
-      return { language: found as Language, source: `detected from ${path.relative(root, dir) || '.'}` };
-    }
+    if (found) return { language: found, source: `detected from ${path.relative(root, dir) || '.'}` };
     if (dir === root || !dir.startsWith(root + path.sep)) break;
     dir = path.dirname(dir);
   }

@@ -10,6 +10,7 @@ import { stringify as toYaml } from 'yaml';
 import { PACKAGE_NAME, PACKAGE_VERSION, TEMPLATES_DIR } from '../../src/package-info.js';
 import { ANSWER_KEYS, type Answers, parseAnswers } from './schema.js';
 import { pythonTarget } from './targets/python.js';
+import { typescriptTarget } from './targets/typescript.js';
 import type { LanguageTarget } from './targets/target.js';
 
 export const RECORD_FILE = '.onex-metrics.yaml';
@@ -17,6 +18,7 @@ export const GENERATOR_ID = `${PACKAGE_NAME}@${PACKAGE_VERSION}`;
 
 const TARGETS: Record<Answers['language'], LanguageTarget> = {
   python: pythonTarget,
+  typescript: typescriptTarget,
 };
 
 export interface PlannedFile {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** Target languages that have templates under `templates/<language>/`. */
-export const LANGUAGES = ['python'] as const;
+export const LANGUAGES = ['python', 'typescript'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 95, 99];

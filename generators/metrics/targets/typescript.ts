@@ -1,0 +1,69 @@
+/**
+ * The TypeScript target: which templates render to which files, and the helpers the
+ * templates use to turn answers into TypeScript source formatted as prettier does.
+ */
+import type { Answers } from '../schema.js';
+import { percentileKey, percentileThousandths } from '../schema.js';
+import type { LanguageTarget, TemplateFile } from './target.js';
+
+const PRINT_WIDTH = 80;
+
+/**
+ * A TypeScript string literal holding exactly `value` (JSON's escaping, every
+ * non-ASCII character escaped too). This is EJS's `<%= %>` for TypeScript templates.
+ */
+export function tsString(value: unknown): string {
+  return JSON.stringify(String(value)).replace(
+    /[\u007f-\uffff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A number literal; refuses anything that is not finite so a template bug cannot emit code. */
+export function tsNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
+  return String(value);
+}
+
+/** `export const NAME = "value";`, broken after `=` when too long, as prettier does. */
+export function tsConstant(name: string, value: string): string {
+  const line = `export const ${name} = ${tsString(value)};`;
+  return line.length <= PRINT_WIDTH ? line : `export const ${name} =\n  ${tsString(value)};`;
+}
+
+/** `prefix[a, b]suffix` on one line when it fits, else one item per line, as prettier does. */
+export function tsList(prefix: string, items: readonly string[], suffix: string): string {
+  const quoted = items.map(tsString);
+  const line = `${prefix}[${quoted.join(', ')}]${suffix}`;
+  if (line.length <= PRINT_WIDTH) return line;
+  return `${prefix}[\n${quoted.map((item) => `  ${item},`).join('\n')}\n]${suffix}`;
+}
+
+const files = (answers: Answers): TemplateFile[] => [
+  { template: 'metrics/config.ts.ejs', output: 'metrics/config.ts' },
+  { template: 'metrics/window.ts.ejs', output: 'metrics/window.ts' },
+  { template: 'metrics/envelope.ts.ejs', output: 'metrics/envelope.ts' },
+  { template: 'metrics/transport.ts.ejs', output: 'metrics/transport.ts' },
+  { template: 'metrics/publisher.ts.ejs', output: 'metrics/publisher.ts' },
+  ...(answers.enableResourceMetrics ? [{ template: 'metrics/resources.ts.ejs', output: 'metrics/resources.ts' }] : []),
+  ...(answers.enableBusinessMetrics ? [{ template: 'metrics/business.ts.ejs', output: 'metrics/business.ts' }] : []),
+  { template: 'metrics/tracker.ts.ejs', output: 'metrics/tracker.ts' },
+  { template: 'metrics/decorator.ts.ejs', output: 'metrics/decorator.ts' },
+  { template: 'metrics/index.ts.ejs', output: 'metrics/index.ts' },
+  { template: 'metrics/metrics.test.ts.ejs', output: 'metrics/metrics.test.ts' },
+];
+
+export const typescriptTarget: LanguageTarget = {
+  language: 'typescript',
+  escape: tsString,
+  files,
+  context: (answers) => ({
+    percentiles: answers.percentiles.map((p) => ({
+      key: percentileKey(p),
+      thousandths: percentileThousandths(p),
+      value: p,
+    })),
+    ts: { str: tsString, number: tsNumber, constant: tsConstant, list: tsList },
+  }),
+  headerComment: (lines) => lines.map((line) => `// ${line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?')}`).join('\n'),
+};
