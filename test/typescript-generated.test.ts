@@ -1,0 +1,109 @@
+/**
+ * The generated TypeScript package, run for real in a strict Node 20 ESM project:
+ * prettier, tsc --strict, its own vitest suite, compile errors for unknown
+ * operations, and a process that exits once metrics are stopped.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, run, stressAnswers, tempDir, writeAnswers } from './support/helpers.js';
+import { bin, makeTypescriptProject } from './support/typescript.js';
+
+const configurations = {
+  default: { serviceName: 'orders_service', operations: ['create_order', 'cancel_order', 'get_order'] },
+  stress: stressAnswers(),
+};
+
+/** A closed port on 127.0.0.1: nothing listens there. */
+const DEAD_BROKER = '127.0.0.1:1';
+
+describe.each(Object.entries(configurations))('generated TypeScript, %s answers', (_name, answers) => {
+  let project: string;
+  const inProject = (command: string, args: string[], env: Record<string, string> = {}, timeout = 300_000) =>
+    run(bin(command), args, { cwd: project, env, timeout });
+
+  beforeAll(() => {
+    const dest = tempDir();
+    project = makeTypescriptProject(path.join(dest, 'service'));
+    writeAnswers(path.join(dest, 'answers.json'), { ...answers, targetDir: 'service' });
+    const result = cli(['--answers', 'answers.json'], dest);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('is formatted as prettier formats it', () => {
+    const result = inProject('prettier', ['--check', 'metrics']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('passes tsc --strict --noEmit', () => {
+    const result = inProject('tsc', ['-p', 'tsconfig.json', '--strict', '--noEmit']);
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('passes its own generated vitest suite', () => {
+    const result = inProject('vitest', ['run', '--root', project, '--reporter', 'verbose']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Tests +1\d passed/);
+  });
+
+  it('makes an unknown operation a compile error', () => {
+    const operation = JSON.stringify((answers.operations as string[])[0]);
+    writeFileSync(
+      path.join(project, 'uses-metrics.ts'),
+      [
+        'import { MetricsTracker, trackMetrics, withMetrics } from "./metrics/index.js";',
+        '',
+        'const tracker = new MetricsTracker();',
+        `tracker.wrap(${operation}, () => 1);`,
+        'export class Service extends withMetrics(Object) {',
+        '  @trackMetrics("not_an_op")',
+        '  handle(): number {',
+        '    return 1;',
+        '  }',
+        '}',
+        'tracker.wrap("not_an_op", () => 1);',
+        '',
+      ].join('\n'),
+    );
+    const result = inProject('tsc', ['-p', 'tsconfig.json']);
+    expect(result.code).toBe(2);
+    const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/uses-metrics\.ts\(6,17\): error TS2345: Argument of type '"not_an_op"'/);
+    expect(errors[1]).toMatch(/uses-metrics\.ts\(11,14\): error TS2345: Argument of type '"not_an_op"'/);
+  });
+
+  it('lets the process exit after stop(), with the broker absent and no unhandled rejection', () => {
+    const operation = JSON.stringify((answers.operations as string[])[0]);
+    writeFileSync(
+      path.join(project, 'exits.ts'),
+      [
+        'import { MetricsTracker } from "./metrics/index.js";',
+        '',
+        'process.on("unhandledRejection", (reason) => {',
+        '  console.error("UNHANDLED", reason);',
+        '  process.exitCode = 3;',
+        '});',
+        'const tracker = new MetricsTracker();',
+        `const work = tracker.wrap(${operation}, async (i: number) => i * 2);`,
+        'let sum = 0;',
+        'for (let i = 0; i < 500; i += 1) sum += await work(i);',
+        'tracker.publishAll();',
+        'const started = Date.now();',
+        'await tracker.stop(1000);',
+        'console.log(JSON.stringify({ sum, stopMs: Date.now() - started, dropped: tracker.publisher.dropped }));',
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const result = inProject('tsx', ['exits.ts'], { KAFKA_BOOTSTRAP_SERVERS: DEAD_BROKER }, 30_000);
+    const elapsed = Date.now() - started;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('UNHANDLED');
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { sum: number; stopMs: number; dropped: number };
+    expect(report.sum).toBe(249_500);
+    expect(report.stopMs).toBeLessThan(2_000);
+    expect(report.dropped).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(15_000);
+  });
+});
