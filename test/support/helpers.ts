@@ -1,5 +1,5 @@
 /** Shared helpers of the integration tests: processes, temp dirs, tree snapshots, Python. */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,35 @@ export function run(command: string, args: readonly string[], options: SpawnSync
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
   };
+}
+
+/**
+ * Like `run`, without blocking the test worker: for commands that may take long
+ * (vitest's worker RPC times out when its event loop is blocked for a minute).
+ */
+export function runAsync(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { timeout?: number } = {},
+): Promise<Result> {
+  const { timeout = 300_000, ...spawnOptions } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...spawnOptions,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...spawnOptions.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
 }
 
 /** `onex-metrics` from the built package. */
