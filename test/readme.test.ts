@@ -16,6 +16,13 @@ describe('README', () => {
     for (const block of python) expect(example).toContain(block);
   });
 
+  it('shows TypeScript copied verbatim from the tested example service', () => {
+    const example = readFileSync(path.join(REPO, 'examples/orders_service_ts/service.ts'), 'utf8');
+    const typescript = blocks('ts');
+    expect(typescript.length).toBeGreaterThan(0);
+    for (const block of typescript) expect(example).toContain(block);
+  });
+
   it('starts with exactly the two commands: the generator and the tests', () => {
     const commands = blocks('sh')[0]!.trim().split('\n');
     expect(commands.map((line) => line.split('#')[0]!.trim())).toEqual(['npm install && npx plop metrics', 'npm test']);
