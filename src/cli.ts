@@ -91,7 +91,7 @@ export function runCli(argv: readonly string[], io: Io): number {
       force: options.force ?? false,
       source: path.relative(io.cwd, answersFile) || answersFile,
     });
-    io.out(describePlan(plan));
+    io.out(describePlan(plan, { force: options.force ?? false }));
     io.out(written ? 'Done.' : 'Dry run: nothing was written.');
     return EXIT_OK;
   } catch (error) {

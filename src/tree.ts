@@ -288,10 +288,15 @@ function makeDirs(dir: string, made: string[]): void {
   }
 }
 
-/** One line per change, the way the CLI and the plop action report a plan. */
-export function describePlan(plan: Plan): string {
-  const width = Math.max(...plan.changes.map((change) => change.kind.length));
+/**
+ * One line per change, the way the CLI and the plop action report a plan. With
+ * `force`, conflicts show what happens to them: `overwrite` or `delete`.
+ */
+export function describePlan(plan: Plan, { force = false }: CommitOptions = {}): string {
+  const label = (change: PlannedChange) =>
+    change.kind === 'conflict' && force ? (change.forced === 'delete' ? 'delete' : 'overwrite') : change.kind;
+  const width = Math.max(...plan.changes.map((change) => label(change).length));
   return plan.changes
-    .map((change) => `${change.kind.padEnd(width)}  ${change.path}${change.reason ? `  (${change.reason})` : ''}`)
+    .map((change) => `${label(change).padEnd(width)}  ${change.path}${change.reason ? `  (${change.reason})` : ''}`)
     .join('\n');
 }

@@ -14,7 +14,10 @@ import sys
 
 try:
     from metrics import MetricsTrackingMixin, track_metrics
-except ImportError as error:  # the package is generated, not committed
+except ModuleNotFoundError as error:
+    if error.name != "metrics":
+        raise
+    # The package is generated, not committed.
     sys.exit(f"{error}: run `npx plop metrics` for examples/orders_effect first")
 
 

@@ -4,7 +4,7 @@
  */
 import type { CustomActionFunction } from 'plop';
 import { markUsageError } from '../../src/exit-codes.js';
-import { describePlan } from '../../src/tree.js';
+import { ConflictError, describePlan } from '../../src/tree.js';
 import { generateMetrics } from './generate.js';
 import { answersFromPrompts } from './prompts.js';
 import { InvalidAnswersError } from './schema.js';
@@ -23,9 +23,13 @@ export const metricsAction: CustomActionFunction = (answers, config, plop) => {
       dryRun,
       force,
     });
-    return `${dryRun ? 'dry run, nothing written:' : 'done:'}\n${describePlan(plan)}`;
+    return `${dryRun ? 'dry run, nothing written:' : 'done:'}\n${describePlan(plan, { force })}`;
   } catch (error) {
     if (error instanceof InvalidAnswersError) markUsageError();
+    if (error instanceof ConflictError) {
+      // plop passes --force to a repository's own plopfile only, not to packs.
+      throw new Error(`${error.message}\nUnder plop, force with ONEX_METRICS_FORCE=1 npx plop metrics …`);
+    }
     throw error;
   }
 };

@@ -13,7 +13,7 @@ export const CONTRACT_FILE = 'contract.yaml';
 
 export interface Sourced<T> {
   value: T;
-  /** Where the value came from, e.g. `contract.yaml io_operations[].operation_type`. */
+  /** Where the value came from, e.g. `from contract.yaml io_operations[].operation_type`. */
   source: string;
 }
 
@@ -85,10 +85,10 @@ function serviceNameOf(contract: Mapping): Sourced<string> | undefined {
   if (isMapping(version)) {
     const parts = [version.major, version.minor, version.patch];
     if (parts.every((part) => Number.isInteger(part))) {
-      return { value: `${name}_v${parts.join('_')}`, source: `${CONTRACT_FILE} name + version` };
+      return { value: `${name}_v${parts.join('_')}`, source: `from ${CONTRACT_FILE} name + version` };
     }
   }
-  return { value: name, source: `${CONTRACT_FILE} name` };
+  return { value: name, source: `from ${CONTRACT_FILE} name` };
 }
 
 /**
@@ -125,7 +125,7 @@ function operationsOf(contract: Mapping): Sourced<string[]> | undefined {
   const value = [...new Set(found.flatMap(({ names }) => names.map((name) => name.trim())))];
   if (value.length === 0) return undefined;
   const sources = found.filter(({ names }) => names.length > 0).map(({ source }) => source);
-  return { value, source: `${CONTRACT_FILE} ${sources.join(' + ')}` };
+  return { value, source: `from ${CONTRACT_FILE} ${sources.join(' + ')}` };
 }
 
 /** `mixins[name=MixinMetrics].config.percentiles`. */
@@ -135,5 +135,5 @@ function percentilesOf(contract: Mapping): Sourced<number[]> | undefined {
   if (!isMapping(mixin) || !isMapping(mixin.config) || !Array.isArray(mixin.config.percentiles)) return undefined;
   const value = mixin.config.percentiles.filter((p): p is number => typeof p === 'number');
   if (value.length === 0) return undefined;
-  return { value, source: `${CONTRACT_FILE} mixins[MixinMetrics].config.percentiles` };
+  return { value, source: `from ${CONTRACT_FILE} mixins[MixinMetrics].config.percentiles` };
 }

@@ -13,37 +13,31 @@ const TYPESCRIPT_MARKERS = ['package.json', 'tsconfig.json'];
 
 export interface Detected {
   language: Language;
-  /** Why: the marker file found, or that none was. */
+  /** Why, as a phrase: "detected from package.json", "no project file found". */
   source: string;
 }
 
-function languageOf(dir: string): Language | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  if (entries.some((entry) => PYTHON_MARKERS.includes(entry) || entry.endsWith('.py'))) return 'python';
-  if (entries.some((entry) => TYPESCRIPT_MARKERS.includes(entry))) return 'typescript';
-  return undefined;
-}
-
 /**
- * The language of the nearest directory, from the target up to the destination root,
- * holding a marker (pyproject.toml, setup.cfg, setup.py, *.py → python; package.json,
- * tsconfig.json → typescript); python when there is none.
+ * The language of the target directory itself (§3): pyproject.toml, setup.cfg,
+ * setup.py or *.py → python; package.json, tsconfig.json or *.ts → typescript
+ * (Python markers first); python when there is none. Parent directories are not
+ * consulted: a plop repository always has a package.json at its root, whatever
+ * the language of its nodes.
  */
 export function detectLanguage(destRoot: string, targetDir: string): Detected {
-  const root = path.resolve(destRoot);
-  let dir = path.resolve(root, targetDir);
-  for (;;) {
-    const found = languageOf(dir);
-    if (found) return { language: found, source: `detected from ${path.relative(root, dir) || '.'}` };
-    if (dir === root || !dir.startsWith(root + path.sep)) break;
-    dir = path.dirname(dir);
+  let entries: string[];
+  try {
+    entries = readdirSync(path.resolve(destRoot, targetDir));
+  } catch {
+    entries = [];
   }
-  return { language: 'python', source: 'default (no project marker found)' };
+  const python = entries.find((entry) => PYTHON_MARKERS.includes(entry) || entry.endsWith('.py'));
+  if (python) return { language: 'python', source: `detected from ${python}` };
+  const typescript = entries.find(
+    (entry) => TYPESCRIPT_MARKERS.includes(entry) || (entry.endsWith('.ts') && !entry.endsWith('.d.ts')),
+  );
+  if (typescript) return { language: 'typescript', source: `detected from ${typescript}` };
+  return { language: 'python', source: 'no project file found, so python' };
 }
 
 export interface DiskDefaults {

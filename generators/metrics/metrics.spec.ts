@@ -121,7 +121,7 @@ describe('contract.yaml defaults (§8)', () => {
   it('reads top-level operations given as a mapping (store_effect)', () => {
     const defaults = readContractDefaults(path.join(CONTRACTS, 'store_effect'));
     expect(defaults?.serviceName?.value).toBe('store_effect_v1_0_0');
-    expect(defaults?.operations).toEqual({ value: ['persist_state'], source: 'contract.yaml operations' });
+    expect(defaults?.operations).toEqual({ value: ['persist_state'], source: 'from contract.yaml operations' });
   });
 
   it('reads io_operations[].operation_type (distributed_lock_effect)', () => {
@@ -146,7 +146,7 @@ describe('contract.yaml defaults (§8)', () => {
     });
     expect(defaults.operations?.value).toEqual(['first', 'shared', 'second', 'third', 'fourth', 'fifth']);
     expect(defaults.operations?.source).toBe(
-      'contract.yaml subcontracts.effect.operations + operations + io_operations[].operation_type',
+      'from contract.yaml subcontracts.effect.operations + operations + io_operations[].operation_type',
     );
     expect(defaults.percentiles?.value).toEqual([50, 99.9]);
     expect(defaults.serviceName?.value).toBe('mixed');
@@ -162,7 +162,9 @@ describe('contract.yaml defaults (§8)', () => {
     const prompts = buildPrompts({ destRoot: CONTRACTS, interactive: true });
     const operations = prompts.find((prompt) => prompt.name === 'operations')!;
     const message = operations.message as (answers: Record<string, unknown>) => string;
-    expect(message({ targetDir: 'store_effect' })).toContain('default from contract.yaml operations');
+    expect(message({ targetDir: 'store_effect' })).toBe(
+      'Operations to track (comma-separated snake_case names) — from contract.yaml operations',
+    );
     const defaultOf = operations.default as (answers: Record<string, unknown>) => unknown;
     expect(defaultOf({ targetDir: 'distributed_lock_effect' })).toBe('database_write, database_read');
     expect(defaultOf({ targetDir: 'reducer' })).toBeUndefined();
@@ -206,6 +208,8 @@ describe('language detection (§3)', () => {
     [{ 'node.py': '', 'contract.yaml': '' }, 'python'],
     [{ 'package.json': '{}' }, 'typescript'],
     [{ 'tsconfig.json': '{}', 'index.ts': '' }, 'typescript'],
+    [{ 'service.ts': '', 'types.d.ts': '' }, 'typescript'],
+    [{ 'types.d.ts': '' }, 'python'],
     [{ 'package.json': '{}', 'tools.py': '' }, 'python'],
     [{}, 'python'],
   ])('detects %j as %s', (files, language) => {
@@ -214,16 +218,15 @@ describe('language detection (§3)', () => {
     expect(detectLanguage(dir, '.').language).toBe(language);
   });
 
-  it('looks up from the target to the destination, not beyond', () => {
+  it('looks at the target directory only: a plop repository has a package.json at its root', () => {
     const dest = mkdtempSync(path.join(tmpdir(), 'lang-'));
     writeFileSync(path.join(dest, 'package.json'), '{}');
-    mkdirSync(path.join(dest, 'src/services/orders'), { recursive: true });
-    expect(detectLanguage(dest, 'src/services/orders')).toEqual({ language: 'typescript', source: 'detected from .' });
-    const inner = path.join(dest, 'src');
-    expect(detectLanguage(inner, 'services/orders')).toEqual({
-      language: 'python',
-      source: 'default (no project marker found)',
-    });
+    mkdirSync(path.join(dest, 'nodes/orders'), { recursive: true });
+    writeFileSync(path.join(dest, 'nodes/orders/contract.yaml'), 'name: orders\n');
+    expect(detectLanguage(dest, 'nodes/orders')).toEqual({ language: 'python', source: 'no project file found, so python' });
+    writeFileSync(path.join(dest, 'nodes/orders/service.ts'), '');
+    expect(detectLanguage(dest, 'nodes/orders')).toEqual({ language: 'typescript', source: 'detected from service.ts' });
+    expect(detectLanguage(dest, '.')).toEqual({ language: 'typescript', source: 'detected from package.json' });
   });
 
   it('asks for the language with the detected one as default', () => {
@@ -231,7 +234,9 @@ describe('language detection (§3)', () => {
     writeFileSync(path.join(dest, 'tsconfig.json'), '{}');
     const language = buildPrompts({ destRoot: dest, interactive: true }).find((prompt) => prompt.name === 'language')!;
     expect((language.default as (answers: Record<string, unknown>) => unknown)({ targetDir: '.' })).toBe('typescript');
-    expect((language.message as (answers: Record<string, unknown>) => string)({ targetDir: '.' })).toContain('detected from .');
+    expect((language.message as (answers: Record<string, unknown>) => string)({ targetDir: '.' })).toBe(
+      'Language of the generated code — detected from tsconfig.json',
+    );
   });
 });
 

@@ -37,6 +37,8 @@ export interface MetricsPrompt {
   type: 'input' | 'list' | 'checkbox' | 'confirm';
   name: string;
   message: string | ((answers: PromptAnswers) => string);
+  /** What plop prints in its list of bypass arguments. */
+  help: string;
   default?: unknown;
   choices?: readonly Choice[] | ((answers: PromptAnswers) => readonly Choice[]);
   when?: boolean;
@@ -86,40 +88,60 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     const percentiles = fromDisk(answers)?.values.percentiles;
     return Array.isArray(percentiles) ? percentiles.filter((p): p is number => typeof p === 'number') : [];
   };
+  /** "Service name — from contract.yaml name + version": where the default came from. */
   const labelled = (label: string, key: string) => (answers: PromptAnswers) => {
     const source = fromDisk(answers)?.sources[key];
-    return source ? `${label} (default from ${source})` : label;
+    return source ? `${label} — ${source}` : label;
   };
 
-  const prompt = (name: string, field: ZodType, rest: Omit<MetricsPrompt, 'name' | 'validate' | 'bypass' | 'when'>): MetricsPrompt => ({
-    name,
-    when: options.interactive,
-    validate: (value) => check(field, name, value),
-    bypass: (raw) => {
-      const result = field.safeParse(raw);
-      if (!result.success) {
-        options.onInvalidBypass?.();
-        throw new Error(check(field, name, raw) as string);
-      }
-      return result.data;
-    },
-    ...rest,
-  });
+  /** Plop bypass: the value through `validate`, which must say true, else a usage error. */
+  const bypassWith = (validate: (value: unknown) => true | string, parse: (raw: string) => unknown) => (raw: string) => {
+    const verdict = validate(raw);
+    if (verdict !== true) {
+      options.onInvalidBypass?.();
+      throw new Error(verdict);
+    }
+    return parse(raw);
+  };
+  const parsed = (field: ZodType) => (raw: string) => field.parse(raw);
 
+  const prompt = (
+    name: string,
+    field: ZodType,
+    rest: Omit<MetricsPrompt, 'name' | 'validate' | 'bypass' | 'when' | 'help'> & { help?: string },
+  ): MetricsPrompt => {
+    const validate = (value: unknown) => check(field, name, value);
+    return {
+      name,
+      when: options.interactive,
+      help: typeof rest.message === 'string' ? rest.message : name,
+      validate,
+      bypass: bypassWith(validate, parsed(field)),
+      ...rest,
+    };
+  };
+
+  // A target whose contract.yaml is broken is refused here, naming the file.
+  const validateTarget = (value: unknown): true | string => {
+    const valid = check(targetDirField, 'targetDir', value);
+    if (valid !== true) return valid;
+    const found = defaultsOf({ targetDir: value });
+    return typeof found === 'string' ? `targetDir: ${found}` : true;
+  };
+  const validateMore = (value: unknown, answers?: PromptAnswers) => {
+    const checked = Array.isArray(answers?.percentiles) ? answers.percentiles : [];
+    return check(percentilesField, 'percentiles', [...checked, ...splitList(value)]);
+  };
   const prompts: MetricsPrompt[] = [
     {
       ...prompt('targetDir', targetDirField, {
         type: 'input',
-        message: 'Node directory (relative to here) to write metrics/ into',
+        message: `Node directory to write metrics/ into, relative to ${options.destRoot}`,
+        help: 'node directory to write metrics/ into, relative to the destination',
         default: '.',
       }),
-      // A target whose contract.yaml is broken is refused here, naming the file.
-      validate: (value) => {
-        const valid = check(targetDirField, 'targetDir', value);
-        if (valid !== true) return valid;
-        const found = defaultsOf({ targetDir: value });
-        return typeof found === 'string' ? `targetDir: ${found}` : true;
-      },
+      validate: validateTarget,
+      bypass: bypassWith(validateTarget, parsed(targetDirField)),
     },
   ];
   if (LANGUAGES.length > 1) {
@@ -127,6 +149,7 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       prompt('language', languageField, {
         type: 'list',
         message: labelled('Language of the generated code', 'language'),
+        help: `language of the generated code: ${LANGUAGES.join(' or ')}`,
         choices: LANGUAGES.map((language) => ({ name: language, value: language })),
         default: (answers: PromptAnswers) => fromDisk(answers)?.values.language,
       }),
@@ -136,18 +159,16 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     prompt('serviceName', serviceNameField, {
       type: 'input',
       message: labelled('Service name', 'serviceName'),
+      help: 'service name, e.g. store_effect_v1_0_0',
       default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceName,
     }),
     prompt('operations', operationsField, {
       type: 'input',
       message: labelled('Operations to track (comma-separated snake_case names)', 'operations'),
+      help: 'operations to track, comma-separated snake_case names',
       default: (answers: PromptAnswers) => {
         const operations = fromDisk(answers)?.values.operations;
         return Array.isArray(operations) ? operations.join(', ') : undefined;
-      },
-      filter: (value) => {
-        const parsed = operationsField.safeParse(value);
-        return parsed.success ? parsed.data : value;
       },
     }),
     prompt('publishIntervalOps', publishIntervalOpsField, {
@@ -168,7 +189,8 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     {
       ...prompt('percentiles', percentilesField, {
         type: 'checkbox',
-        message: labelled('Percentiles (space to toggle, enter to accept)', 'percentiles'),
+        message: labelled('Percentiles', 'percentiles'),
+        help: 'percentiles, comma-separated, e.g. 50,95,99.9',
         // The contract's own percentiles are offered (and checked) too.
         choices: (answers: PromptAnswers) =>
           [...new Set([...COMMON_PERCENTILES, ...contractPercentiles(answers)])]
@@ -186,12 +208,11 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       type: 'input',
       name: MORE_PERCENTILES,
       message: 'Other percentiles (comma-separated, e.g. 99.99), or enter for none',
+      help: 'more percentiles, added to --percentiles',
       default: '',
       when: options.interactive,
-      validate: (value, answers) => {
-        const checked = Array.isArray(answers?.percentiles) ? answers.percentiles : [];
-        return check(percentilesField, 'percentiles', [...checked, ...splitList(value)]);
-      },
+      validate: validateMore,
+      bypass: bypassWith((raw) => validateMore(raw, {}), (raw) => raw),
     },
     prompt('enableResourceMetrics', enableResourceMetricsField, {
       type: 'confirm',

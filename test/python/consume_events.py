@@ -34,6 +34,9 @@ from aiokafka import (  # type: ignore[import-untyped]  # no py.typed in 0.14
 from aiokafka.admin import (  # type: ignore[import-untyped]  # no py.typed in 0.14
     AIOKafkaAdminClient,
 )
+from aiokafka.errors import (  # type: ignore[import-untyped]  # no py.typed in 0.14
+    KafkaError,
+)
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
 
@@ -79,9 +82,7 @@ async def end_offsets(
         ends: dict[Any, int] = {}
         if partitions:
             ends = dict(await consumer.end_offsets(partitions))
-            starts: dict[Any, int] = dict(
-                await consumer.beginning_offsets(partitions)
-            )
+            starts: dict[Any, int] = dict(await consumer.beginning_offsets(partitions))
             available = sum(ends[tp] - starts[tp] for tp in partitions)
         else:
             available = 0
@@ -103,9 +104,7 @@ async def read(
         if await consumer.position(tp) >= pending[tp]:
             del pending[tp]
     while pending:
-        batches: dict[Any, list[Any]] = await consumer.getmany(
-            *pending, timeout_ms=500
-        )
+        batches: dict[Any, list[Any]] = await consumer.getmany(*pending, timeout_ms=500)
         for tp, records in batches.items():
             for record in records:
                 if record.offset >= ends[tp]:
@@ -184,7 +183,7 @@ def main() -> int:
     try:
         return asyncio.run(run(args))
     # CancelledError is a BaseException and aiokafka can surface it from stop().
-    except (Exception, asyncio.CancelledError) as error:
+    except (KafkaError, OSError, RuntimeError, asyncio.CancelledError) as error:
         log(f"FAIL: {type(error).__name__}: {error}")
         return 1
 

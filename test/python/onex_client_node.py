@@ -3,6 +3,7 @@
 
     onex_client_node.py --package-dir DIR [--mode ok|false|raise|hang] [--calls N]
                         [--stop-timeout S]
+    onex_client_node.py --package-dir DIR --race-sweep N [--stop-timeout S]
 
 ``DIR`` holds the generated ``metrics`` package, generated for the operations
 ``create_order``, ``cancel_order`` and ``get_order`` (examples/orders_effect). The
@@ -19,7 +20,18 @@ The node makes ``--calls`` rounds of create_order (async), get_order (sync) and
 cancel_order (async; every third cancels a missing order and raises KeyError,
 which the node catches), then ``await node.stop_metrics(timeout)``. Prints one
 JSON object to stdout: the recorded calls, what the node's operations returned,
-how long ``stop_metrics`` took, and the node's own statistics.
+whether and how fast ``stop_metrics`` returned (it counts as not returning
+``STOP_GRACE`` seconds past its timeout), the tasks still running after it, and the
+node's own statistics.
+
+``--race-sweep N`` checks instead that ``stop_metrics`` returns when shutdown
+coincides with a failing publish: for each delay d in 0..N-1, a new node's client,
+on its first call, starts ``stop_metrics(0)`` and then returns False after d
+``sleep(0)`` steps of the event loop, so the moment the send fails sweeps across
+the moment stop cancels the publisher. Prints ``{"race": [{"delay": d,
+"stop_returned": bool}, ...]}``; a stop still running after ``--stop-timeout``
+seconds (default 2) counts as not returned. Exits with ``os._exit`` so a
+publisher task that never ends cannot hang the interpreter's shutdown.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ import copy
 import importlib
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,6 +51,8 @@ from typing import Any, Protocol, cast
 from uuid import UUID
 
 MODES = ("ok", "false", "raise", "hang")
+STOP_GRACE = 5.0
+"""Seconds past its timeout after which stop_metrics counts as never returning."""
 
 
 class RecordingKafkaClient:
@@ -76,6 +91,35 @@ class RecordingKafkaClient:
         if self.mode == "hang":
             await asyncio.Event().wait()
         return True
+
+
+class RacingKafkaClient:
+    """On its first call, starts the node's ``stop_metrics(0)``, then fails after
+    ``delay`` event loop steps; later calls fail at once."""
+
+    def __init__(self, delay: int) -> None:
+        self.delay = delay
+        self.node: OrdersNode | None = None
+        self.stop_task: asyncio.Task[None] | None = None
+        self.stop_started = asyncio.Event()
+
+    async def publish_with_envelope(
+        self,
+        event_type: str,
+        source_node_id: str,
+        payload: dict[str, Any],
+        topic: str | None = None,
+        correlation_id: UUID | str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> bool:
+        if self.stop_task is None and self.node is not None:
+            self.stop_task = asyncio.get_running_loop().create_task(
+                self.node.stop_metrics(0.0)
+            )
+            self.stop_started.set()
+            for _ in range(self.delay):
+                await asyncio.sleep(0)
+        return False
 
 
 class OrdersNode(Protocol):
@@ -153,11 +197,24 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         operation: await node._calculate_operation_statistics(operation)
         for operation in metrics.OPERATIONS
     }
+    # Bounded here, so a stop_metrics that never returns is reported, not waited for.
     stop_started = time.monotonic()
-    await node.stop_metrics(args.stop_timeout)
+    stop = asyncio.ensure_future(node.stop_metrics(args.stop_timeout))
+    done, _ = await asyncio.wait({stop}, timeout=args.stop_timeout + STOP_GRACE)
     stop_seconds = time.monotonic() - stop_started
+    if stop in done:
+        stop.result()
+    # Give cancelled tasks one more loop step to finish, then list what still runs.
+    await asyncio.sleep(0)
+    leftover = sorted(
+        task.get_name()
+        for task in asyncio.all_tasks()
+        if task is not asyncio.current_task() and task is not stop and not task.done()
+    )
     return {
         "mode": args.mode,
+        "stop_returned": stop in done,
+        "leftover_tasks": leftover,
         "calls": client.calls,
         "results": {
             "created": created,
@@ -176,15 +233,47 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+async def race(args: argparse.Namespace) -> dict[str, object]:
+    sys.path.insert(0, str(args.package_dir))
+    metrics = importlib.import_module("metrics")
+    node_class = make_node_class(metrics)
+    outcomes: list[dict[str, object]] = []
+    for delay in range(args.race_sweep):
+        client = RacingKafkaClient(delay)
+        node = cast(OrdersNode, node_class(client))
+        client.node = node
+        # Enough calls for one operation event: the publisher then calls the client.
+        for i in range(metrics.config.PUBLISH_INTERVAL_OPS):
+            await node.create_order(f"order-{i}")
+        await asyncio.wait_for(client.stop_started.wait(), 5.0)
+        assert client.stop_task is not None
+        done, _ = await asyncio.wait({client.stop_task}, timeout=args.stop_timeout)
+        outcomes.append({"delay": delay, "stop_returned": client.stop_task in done})
+    return {"race": outcomes}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package-dir", required=True, type=Path)
     parser.add_argument("--mode", choices=MODES, default="ok")
     parser.add_argument("--calls", type=int, default=25)
     parser.add_argument("--stop-timeout", type=float, default=2.0)
+    parser.add_argument("--race-sweep", type=int, default=0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
-    print(json.dumps(asyncio.run(run(args))))
+    loop = asyncio.new_event_loop()
+    report = loop.run_until_complete(race(args) if args.race_sweep else run(args))
+    print(json.dumps(report), flush=True)
+    if report.get("stop_returned") is False or report.get("leftover_tasks"):
+        # Not loop.close() nor asyncio.run(): a publisher task that ignores
+        # cancellation would hang the shutdown too.
+        sys.stderr.flush()
+        os._exit(0)
+    if args.race_sweep:
+        sys.stderr.flush()
+        os._exit(0)
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
     return 0
 
 

@@ -20,8 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema import (  # type: ignore[import-untyped]  # no stubs installed
+    Draft202012Validator,
+)
+from jsonschema.exceptions import (  # type: ignore[import-untyped]
+    SchemaError,
+)
 from referencing import Registry, Resource
 
 
@@ -72,11 +76,11 @@ def main() -> int:
         try:
             document = json.loads(line)
         except ValueError as error:
-            print(f"validate_events: line {number} is not JSON: {error}", file=sys.stderr)
+            print(
+                f"validate_events: line {number} is not JSON: {error}", file=sys.stderr
+            )
             return 2
-        errors = sorted(
-            (describe(e) for e in validator.iter_errors(document)), key=str
-        )
+        errors = sorted((describe(e) for e in validator.iter_errors(document)), key=str)
         if errors:
             invalid.append({"index": checked, "errors": errors})
         checked += 1

@@ -1,0 +1,304 @@
+/**
+ * The real interactive prompts, driven through a pseudo-terminal the way a person uses
+ * them: read the prompt, type, press arrows/space/enter. Covers `npx plop metrics`, the
+ * `onex-metrics` bin without arguments, and a fresh clone's first run.
+ */
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { BIN, CONTRACTS, listFiles, REPO, run, tempDir, venvBin } from './support/helpers.js';
+import { KEY, spawnPty, type PtySession } from './support/pty.js';
+
+const sessions: PtySession[] = [];
+const temps: string[] = [];
+
+afterEach(() => {
+  // A failed test must not leave a prompt waiting for input.
+  for (const session of sessions.splice(0)) session.kill();
+});
+
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+function pty(command: string, args: readonly string[], cwd: string): PtySession {
+  const session = spawnPty(command, args, { cwd, env: { CI: undefined, NODE_ENV: undefined } });
+  sessions.push(session);
+  return session;
+}
+
+/** A temp destination holding a copy of the store_effect node (its contract.yaml). */
+function destWithStoreEffect(): string {
+  const dest = tempDir('onex-metrics-pty-');
+  temps.push(dest);
+  cpSync(path.join(CONTRACTS, 'store_effect'), path.join(dest, 'store_effect'), { recursive: true });
+  return dest;
+}
+
+function readRecord(target: string): Record<string, unknown> {
+  const parsed: unknown = parseYaml(readFileSync(path.join(target, '.onex-metrics.yaml'), 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`.onex-metrics.yaml in ${target} is not a mapping`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The files a record says were generated, with the record itself (paths relative to target). */
+function recordedFiles(record: Record<string, unknown>): string[] {
+  const files = record._files;
+  if (typeof files !== 'object' || files === null) throw new Error('the record has no _files');
+  return [...Object.keys(files), '.onex-metrics.yaml'].sort();
+}
+
+/** Checkbox rows on screen after the last "Percentiles" prompt: label → checked. */
+function percentileBoxes(screen: string): Map<string, boolean> {
+  const lines = screen.split('\n');
+  let start = -1;
+  lines.forEach((line, index) => {
+    if (line.includes('? Percentiles')) start = index;
+  });
+  const boxes = new Map<string, boolean>();
+  for (const line of lines.slice(start + 1)) {
+    const row = /^\s*❯?\s*(◉|◯|\(\*\)|\( \))\s*(p[\d.]+)\s*$/.exec(line);
+    if (row) boxes.set(row[2]!, row[1] === '◉' || row[1] === '(*)');
+  }
+  return boxes;
+}
+
+function checked(boxes: Map<string, boolean>): string[] {
+  return [...boxes].filter(([, on]) => on).map(([label]) => label);
+}
+
+/**
+ * Uses the generated package as a node would (the mixin's ONEX method names): 1000
+ * calls of query_state lasting 1..1000 ms, then prints its operations, the percentile
+ * keys of the statistics and the topics events were sent to.
+ */
+const STATISTICS_PROBE = `
+import asyncio, json
+from metrics import OPERATIONS, MemoryTransport, MetricsTrackingMixin
+
+class Node(MetricsTrackingMixin):
+    def __init__(self, transport: MemoryTransport) -> None:
+        self._initialize_metrics(transport=transport)
+
+async def main() -> None:
+    transport = MemoryTransport()
+    node = Node(transport)
+    for ms in range(1, 1001):
+        await node._track_operation_metrics("query_state", float(ms), True)
+    stats = await node._calculate_operation_statistics("query_state")
+    await node.stop_metrics()
+    print(json.dumps({
+        "operations": list(OPERATIONS),
+        "percentiles": {k: v for k, v in stats.items() if k.startswith("p")},
+        "topics": sorted({topic for topic, _, _ in transport.messages}),
+    }))
+
+asyncio.run(main())
+`;
+
+describe('npx plop metrics in a terminal', () => {
+  it('takes typed answers, arrow/space checkbox choices and contract defaults, and writes working Python', async () => {
+    const dest = destWithStoreEffect();
+    const target = path.join(dest, 'store_effect');
+    const session = pty('npx', ['plop', 'metrics', '--dest', dest], REPO);
+
+    await session.answer(`? Node directory to write metrics/ into, relative to ${dest} (.)`, 'store_effect');
+
+    // No project marker in the node: python is the highlighted default.
+    await session.expect('? Language of the generated code');
+    await session.waitForScreen((screen) => /^❯ python$/m.test(screen), 'python highlighted');
+    session.write(KEY.enter);
+
+    // The default comes from the contract, and the message says so.
+    const serviceLine = await session.expect(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
+    expect(serviceLine).toMatch(/\? Service name — from contract\.yaml name \+ version \(store_effect_v1_0_0\)$/);
+    session.write(KEY.enter);
+
+    const operationsLine = await session.expect(/\? Operations to track[^\n]*\(persist_state\)/);
+    expect(operationsLine).toMatch(/— from contract\.yaml operations \(persist_state\)$/);
+    // Typing replaces the shown default.
+    session.write(`persist_state, query_state${KEY.enter}`);
+
+    await session.answer('? Publish an operation every how many of its calls (100)');
+    await session.answer('? Publish every how many seconds (60)');
+    await session.answer('? Durations kept per operation for statistics (the window) (1000)');
+
+    await session.expect('? Percentiles');
+    const initial = percentileBoxes(
+      await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the seven percentile checkboxes'),
+    );
+    expect([...initial.keys()]).toEqual(['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'p100']);
+    expect(checked(initial)).toEqual(['p50', 'p95', 'p99']);
+
+    // Cursor on p50: down to p95, untoggle it; down to p99.9, toggle it.
+    session.write(`${KEY.down.repeat(3)}${KEY.space}${KEY.down.repeat(2)}${KEY.space}`);
+    const toggled = await session.waitForScreen(
+      (screen) => checked(percentileBoxes(screen)).join() === 'p50,p99,p99.9',
+      'p50, p99 and p99.9 checked',
+    );
+    expect(toggled).toMatch(/❯\s*◉\s*p99\.9/);
+    session.write(KEY.enter);
+
+    await session.answer('? Other percentiles (comma-separated, e.g. 99.99), or enter for none', '99.99');
+    await session.answer('? Resource metrics (memory, CPU, connections, queue depth)? (Y/n)');
+    await session.answer('? Business metrics (items processed, throughput, KPIs)? (Y/n)', 'n');
+    await session.answer('? Kafka topic for operation events (store_effect_v1_0_0.metrics.v1)');
+    await session.expect('onex-metrics done:');
+
+    const exit = await session.exit();
+    expect(exit.exitCode, session.screenText()).toBe(0);
+
+    const record = readRecord(target);
+    expect(record).toMatchObject({
+      targetDir: 'store_effect',
+      serviceName: 'store_effect_v1_0_0',
+      operations: ['persist_state', 'query_state'],
+      publishIntervalOps: 100,
+      publishIntervalSeconds: 60,
+      maxDurationSamples: 1000,
+      percentiles: [50, 99, 99.9, 99.99],
+      enableResourceMetrics: true,
+      enableBusinessMetrics: false,
+      kafkaTopic: 'store_effect_v1_0_0.metrics.v1',
+    });
+    const files = listFiles(target);
+    expect(files).toContain('metrics/resources.py');
+    expect(files).not.toContain('metrics/business.py');
+    expect(files).toContain('metrics/mixin.py');
+    expect(files).toEqual([...recordedFiles(record), 'contract.yaml'].sort());
+
+    // The generated package behaves: its own tests pass, it type-checks strictly, and
+    // its statistics carry exactly the chosen percentiles.
+    const pytest = run(venvBin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics'], {
+      cwd: target,
+      timeout: 120_000,
+    });
+    expect(pytest.code, `${pytest.stdout}\n${pytest.stderr}`).toBe(0);
+    expect(pytest.stdout).toMatch(/\d+ passed/);
+    const mypy = run(venvBin('mypy'), ['--strict', 'metrics'], { cwd: target, timeout: 120_000 });
+    expect(mypy.code, `${mypy.stdout}\n${mypy.stderr}`).toBe(0);
+    const probe = run(venvBin('python'), ['-c', STATISTICS_PROBE], {
+      cwd: target,
+      timeout: 60_000,
+    });
+    expect(probe.code, probe.stderr).toBe(0);
+    expect(JSON.parse(probe.stdout)).toEqual({
+      operations: ['persist_state', 'query_state'],
+      percentiles: { p50: 500, p99: 990, p99_9: 999, p99_99: 1000 },
+      topics: expect.arrayContaining(['store_effect_v1_0_0.metrics.v1']),
+    });
+  });
+
+  it('shows an invalid typed answer inline, naming the field, and goes on once it is corrected', async () => {
+    const dest = destWithStoreEffect();
+    const target = path.join(dest, 'store_effect');
+    const session = pty('npx', ['plop', 'metrics', '--dest', dest], REPO);
+
+    await session.answer('? Node directory', 'store_effect');
+    await session.answer('? Language of the generated code');
+    await session.answer('? Service name');
+
+    await session.expect('? Operations to track');
+    session.write(`Bad-Op${KEY.enter}`);
+    const invalid = await session.expect(/>> [^\n]*snake_case[^\n]*/);
+    expect(invalid).toContain('operations[0]');
+    // Still on the same prompt: erase and type a valid name.
+    session.write(`${KEY.backspace.repeat('Bad-Op'.length)}good_op${KEY.enter}`);
+    await session.answer('? Publish an operation every how many of its calls');
+
+    await session.expect('? Publish every how many seconds');
+    session.write(`0${KEY.enter}`);
+    const seconds = await session.expect(/>> [^\n]*greater than 0/);
+    expect(seconds).toContain('publishIntervalSeconds');
+    session.write(`${KEY.backspace}2.5${KEY.enter}`);
+
+    await session.answer('? Durations kept');
+    await session.expect('? Percentiles');
+    await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
+    session.write(KEY.enter);
+
+    await session.expect('? Other percentiles');
+    session.write(`101${KEY.enter}`);
+    const percentile = await session.expect(/>> [^\n]*at most 100/);
+    expect(percentile).toContain('percentiles[3]');
+    session.write(`${KEY.backspace.repeat(3)}${KEY.enter}`);
+
+    await session.answer('? Resource metrics');
+    await session.answer('? Business metrics');
+    await session.answer('? Kafka topic');
+    await session.expect('onex-metrics done:');
+    expect((await session.exit()).exitCode, session.screenText()).toBe(0);
+
+    expect(readRecord(target)).toMatchObject({
+      operations: ['good_op'],
+      publishIntervalSeconds: 2.5,
+      percentiles: [50, 95, 99],
+    });
+  });
+});
+
+describe('onex-metrics bin in a terminal', () => {
+  it('with no arguments asks the same prompts and writes relative to its working directory', async () => {
+    const cwd = destWithStoreEffect();
+    const session = pty(process.execPath, [BIN], cwd);
+
+    const first = await session.expect(`? Node directory to write metrics/ into, relative to ${cwd} (.)`);
+    expect(first.trim()).toBe(`? Node directory to write metrics/ into, relative to ${cwd} (.)`);
+    session.write(`store_effect${KEY.enter}`);
+    await session.answer('? Language of the generated code');
+    await session.answer(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
+    await session.answer(/\? Operations to track[^\n]*\(persist_state\)/);
+    await session.answer('? Publish an operation every');
+    await session.answer('? Publish every how many seconds');
+    await session.answer('? Durations kept');
+    await session.expect('? Percentiles');
+    await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
+    session.write(KEY.enter);
+    await session.answer('? Other percentiles');
+    await session.answer('? Resource metrics');
+    await session.answer('? Business metrics');
+    await session.answer('? Kafka topic');
+    await session.expect('onex-metrics done:');
+    expect((await session.exit()).exitCode, session.screenText()).toBe(0);
+
+    const target = path.join(cwd, 'store_effect');
+    const record = readRecord(target);
+    expect(record).toMatchObject({
+      targetDir: 'store_effect',
+      serviceName: 'store_effect_v1_0_0',
+      operations: ['persist_state'],
+      percentiles: [50, 95, 99],
+      enableBusinessMetrics: true,
+    });
+    expect(listFiles(target)).toEqual([...recordedFiles(record), 'contract.yaml'].sort());
+    expect(listFiles(target)).toContain('metrics/business.py');
+    // Nothing landed next to the node, nor in the repository the bin came from.
+    expect(listFiles(cwd).filter((file) => !file.startsWith('store_effect/'))).toEqual([]);
+    expect(existsSync(path.join(REPO, 'metrics'))).toBe(false);
+  });
+});
+
+describe('a fresh clone', () => {
+  it('runs `npm install && npx plop metrics` to the first prompt, and Ctrl-C leaves the clone clean', async () => {
+    const root = tempDir('onex-metrics-clone-');
+    temps.push(root);
+    const clone = path.join(root, 'clone');
+    const cloned = run('git', ['clone', '--quiet', REPO, clone], { timeout: 60_000 });
+    expect(cloned.code, cloned.stderr).toBe(0);
+
+    const session = pty('bash', ['-lc', 'npm install --no-audit --no-fund --prefer-offline && npx plop metrics'], clone);
+    const first = await session.expect(`? Node directory to write metrics/ into, relative to ${clone} (.)`, 240_000);
+    expect(first).toContain('? Node directory');
+    session.write(KEY.ctrlC);
+    const exit = await session.exit(30_000);
+    expect(exit.exitCode).not.toBe(0);
+
+    // The install built the package the bin uses, and the interrupted run wrote nothing.
+    expect(existsSync(path.join(clone, 'dist', 'src', 'cli.js'))).toBe(true);
+    const status = run('git', ['status', '--porcelain'], { cwd: clone });
+    expect(status.stdout).toBe('');
+  }, 300_000);
+});
