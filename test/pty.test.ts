@@ -7,8 +7,9 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { BIN, CONTRACTS, listFiles, REPO, run, tempDir, venvBin } from './support/helpers.js';
+import { BIN, CONTRACTS, listFiles, REPO, run, runAsync, tempDir, venvBin } from './support/helpers.js';
 import { KEY, spawnPty, type PtySession } from './support/pty.js';
+import { bin, makeTypescriptProject } from './support/typescript.js';
 
 const sessions: PtySession[] = [];
 const temps: string[] = [];
@@ -190,6 +191,47 @@ describe('npx plop metrics in a terminal', () => {
       percentiles: { p50: 500, p99: 990, p99_9: 999, p99_99: 1000 },
       topics: expect.arrayContaining(['store_effect_v1_0_0.metrics.v1']),
     });
+  });
+
+  it('chooses TypeScript with the arrow keys and writes a package that compiles and passes its tests', async () => {
+    const dest = destWithStoreEffect();
+    const target = path.join(dest, 'store_effect');
+    makeTypescriptProject(dest);
+    const session = pty('npx', ['plop', 'metrics', '--dest', dest], REPO);
+
+    await session.answer('? Node directory', 'store_effect');
+    // The node directory holds only contract.yaml: python is the default, moved off with an arrow.
+    await session.expect('? Language of the generated code — no project file found, so python');
+    await session.waitForScreen((screen) => /^❯ python$/m.test(screen), 'python highlighted');
+    session.write(KEY.down);
+    await session.waitForScreen((screen) => /^❯ typescript$/m.test(screen), 'typescript highlighted');
+    session.write(KEY.enter);
+    await session.answer(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
+    await session.answer(/\? Operations to track[^\n]*\(persist_state\)/, 'persist_state, load_state');
+    await session.answer('? Publish an operation every');
+    await session.answer('? Publish every how many seconds');
+    await session.answer('? Durations kept');
+    await session.expect('? Percentiles');
+    await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
+    session.write(KEY.enter);
+    await session.answer('? Other percentiles');
+    await session.answer('? Resource metrics');
+    await session.answer('? Business metrics');
+    await session.answer('? Kafka topic');
+    await session.expect('onex-metrics done:');
+    const exit = await session.exit();
+    expect(exit.exitCode, session.screenText()).toBe(0);
+
+    const record = readRecord(target);
+    expect(record).toMatchObject({ language: 'typescript', operations: ['persist_state', 'load_state'] });
+    const files = listFiles(target);
+    expect(files).toContain('metrics/tracker.ts');
+    expect(files.filter((file) => file.endsWith('.py'))).toEqual([]);
+    const tsc = run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: dest, timeout: 120_000 });
+    expect(tsc.code, tsc.stdout).toBe(0);
+    const vitest = await runAsync(bin('vitest'), ['run', '--root', dest], { cwd: dest, timeout: 120_000 });
+    expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
+    expect(vitest.stdout).toMatch(/Tests +1\d passed/);
   });
 
   it('shows an invalid typed answer inline, naming the field, and goes on once it is corrected', async () => {
