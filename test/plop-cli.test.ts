@@ -7,8 +7,7 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { CONTRACTS, listFiles, REPO, run, snapshotTree, tempDir, type Result } from './support/helpers.js';
+import { listFiles, readRecord, recordedFiles, REPO, run, snapshotTree, tempDir, type Result, withStoreEffect } from './support/helpers.js';
 
 const PLOP_BIN = path.join(REPO, 'node_modules', 'plop', 'bin', 'plop.js');
 const PLOP_LOAD_FAILURE = 'Something went wrong with reading your plop file';
@@ -64,29 +63,12 @@ function runPlop(args: readonly string[], options: PlopOptions): Result {
 
 /** A temp destination holding a copy of the store_effect node (its contract.yaml). */
 function destWithStoreEffect(into?: string): string {
-  const dest = into ?? temp('onex-metrics-plop-');
-  cpSync(path.join(CONTRACTS, 'store_effect'), path.join(dest, 'store_effect'), { recursive: true });
-  return dest;
-}
-
-function readRecord(target: string): Record<string, unknown> {
-  const parsed: unknown = parseYaml(readFileSync(path.join(target, '.onex-metrics.yaml'), 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`.onex-metrics.yaml in ${target} is not a mapping`);
-  }
-  return parsed as Record<string, unknown>;
+  return withStoreEffect(into ?? temp('onex-metrics-plop-'));
 }
 
 /** The recorded answers, without the provenance keys (`_generator`, `_files`). */
 function recordedAnswers(target: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(readRecord(target)).filter(([key]) => !key.startsWith('_')));
-}
-
-/** The files a record says were generated, with the record itself. */
-function recordedFiles(target: string): string[] {
-  const files = readRecord(target)._files;
-  if (typeof files !== 'object' || files === null) throw new Error('the record has no _files');
-  return [...Object.keys(files), '.onex-metrics.yaml'].sort();
 }
 
 const STORE_EFFECT_ANSWERS = {

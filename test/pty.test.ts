@@ -3,11 +3,10 @@
  * them: read the prompt, type, press arrows/space/enter. Covers `npx plop metrics`, the
  * `onex-metrics` bin without arguments, and a fresh clone's first run.
  */
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { BIN, CONTRACTS, listFiles, REPO, run, runAsync, tempDir, venvBin } from './support/helpers.js';
+import { BIN, listFiles, readRecord, recordedFiles, REPO, run, runAsync, tempDir, venvBin, withStoreEffect } from './support/helpers.js';
 import { KEY, spawnPty, type PtySession } from './support/pty.js';
 import { bin, makeTypescriptProject } from './support/typescript.js';
 
@@ -33,23 +32,7 @@ function pty(command: string, args: readonly string[], cwd: string): PtySession 
 function destWithStoreEffect(): string {
   const dest = tempDir('onex-metrics-pty-');
   temps.push(dest);
-  cpSync(path.join(CONTRACTS, 'store_effect'), path.join(dest, 'store_effect'), { recursive: true });
-  return dest;
-}
-
-function readRecord(target: string): Record<string, unknown> {
-  const parsed: unknown = parseYaml(readFileSync(path.join(target, '.onex-metrics.yaml'), 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`.onex-metrics.yaml in ${target} is not a mapping`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** The files a record says were generated, with the record itself (paths relative to target). */
-function recordedFiles(record: Record<string, unknown>): string[] {
-  const files = record._files;
-  if (typeof files !== 'object' || files === null) throw new Error('the record has no _files');
-  return [...Object.keys(files), '.onex-metrics.yaml'].sort();
+  return withStoreEffect(dest);
 }
 
 /** Checkbox rows on screen after the last "Percentiles" prompt: label → checked. */
@@ -169,7 +152,7 @@ describe('npx plop metrics in a terminal', () => {
     expect(files).toContain('metrics/resources.py');
     expect(files).not.toContain('metrics/business.py');
     expect(files).toContain('metrics/mixin.py');
-    expect(files).toEqual([...recordedFiles(record), 'contract.yaml'].sort());
+    expect(files).toEqual([...recordedFiles(target), 'contract.yaml'].sort());
 
     // The generated package behaves: its own tests pass, it type-checks strictly, and
     // its statistics carry exactly the chosen percentiles.
@@ -315,7 +298,7 @@ describe('onex-metrics bin in a terminal', () => {
       percentiles: [50, 95, 99],
       enableBusinessMetrics: true,
     });
-    expect(listFiles(target)).toEqual([...recordedFiles(record), 'contract.yaml'].sort());
+    expect(listFiles(target)).toEqual([...recordedFiles(target), 'contract.yaml'].sort());
     expect(listFiles(target)).toContain('metrics/business.py');
     // Nothing landed next to the node, nor in the repository the bin came from.
     expect(listFiles(cwd).filter((file) => !file.startsWith('store_effect/'))).toEqual([]);

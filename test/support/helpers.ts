@@ -1,11 +1,11 @@
 /** Shared helpers of the integration tests: processes, temp dirs, tree snapshots, Python. */
 import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify as toYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VENV = process.env.ONEX_METRICS_VENV ?? path.join(REPO, '.venv');
@@ -131,4 +131,26 @@ export function stressAnswers(extra: Record<string, unknown> = {}): Record<strin
     enableBusinessMetrics: false,
     ...extra,
   };
+}
+
+/** Copies the store_effect fixture node (its contract.yaml) into `dest`; returns `dest`. */
+export function withStoreEffect(dest: string): string {
+  cpSync(path.join(CONTRACTS, 'store_effect'), path.join(dest, 'store_effect'), { recursive: true });
+  return dest;
+}
+
+/** The `.onex-metrics.yaml` record of a target directory. */
+export function readRecord(target: string): Record<string, unknown> {
+  const parsed: unknown = parseYaml(readFileSync(path.join(target, '.onex-metrics.yaml'), 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`.onex-metrics.yaml in ${target} is not a mapping`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The files a target's record says were generated, with the record itself, sorted. */
+export function recordedFiles(target: string): string[] {
+  const files = readRecord(target)._files;
+  if (typeof files !== 'object' || files === null) throw new Error(`the record in ${target} has no _files`);
+  return [...Object.keys(files), '.onex-metrics.yaml'].sort();
 }
