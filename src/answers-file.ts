@@ -1,7 +1,7 @@
 /** Reading an answers file (`.json`, `.yaml`, `.yml`); the record is one too. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { InvalidAnswersError } from '../generators/metrics/schema.js';
 
 const FORMATS = ['.json', '.yaml', '.yml'];
@@ -22,9 +22,11 @@ export function readAnswersFile(file: string): Record<string, unknown> {
     const code = (error as NodeJS.ErrnoException).code;
     fail(code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`);
   }
+  // Editors on Windows save UTF-8 with a byte order mark; JSON.parse refuses it.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let data: unknown;
   try {
-    data = extension === '.json' ? JSON.parse(text) : parseYaml(text);
+    data = extension === '.json' ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
     fail(`is not valid ${extension === '.json' ? 'JSON' : 'YAML'} (${reason}); fix the syntax`);
@@ -33,4 +35,17 @@ export function readAnswersFile(file: string): Record<string, unknown> {
     fail('must hold a mapping of answers, e.g. serviceName: orders');
   }
   return data as Record<string, unknown>;
+}
+
+/**
+ * YAML where warnings are errors: an unresolved tag (`!python/object …`) means the file
+ * was written for another loader, and must not quietly become a string. Nothing is
+ * printed behind the caller's back either (the yaml library would emit process
+ * warnings quoting the file, control characters included).
+ */
+function parseYamlStrictly(text: string): unknown {
+  const document = parseDocument(text, { logLevel: 'silent' });
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem) throw problem;
+  return document.toJS();
 }

@@ -61,8 +61,25 @@ function parseCli(argv: readonly string[]): CliOptions | string {
   }
 }
 
+/**
+ * Text made safe for a terminal: control characters other than tab and newline are shown
+ * as escapes. Messages quote answers and files (a JSON syntax error quotes the input),
+ * and an answer must not be able to move the cursor, recolour or clear the screen.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Runs the CLI without prompts; returns the exit code. */
-export function runCli(argv: readonly string[], io: Io): number {
+export function runCli(argv: readonly string[], terminal: Io): number {
+  const io: Io = {
+    out: (line) => terminal.out(printable(line)),
+    err: (line) => terminal.err(printable(line)),
+    cwd: terminal.cwd,
+  };
   const options = parseCli(argv);
   if (typeof options === 'string') {
     io.err(`onex-metrics: ${options}\n\n${USAGE}`);

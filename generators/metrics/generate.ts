@@ -2,11 +2,13 @@
  * The whole run behind every entry point: disk defaults → render → plan → commit.
  * The plop action and the bin are thin layers over `generateMetrics`.
  */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { ContractError } from './contract.js';
 import { type DiskDefaults, withDiskDefaults } from './defaults.js';
 import { recordPath, renderMetrics, sha256, type RenderedMetrics } from './render.js';
-import { InvalidAnswersError } from './schema.js';
-import { commitPlan, planChanges, type Plan } from '../../src/tree.js';
+import { InvalidAnswersError, normalizeTargetDir, targetDirField } from './schema.js';
+import { commitPlan, planChanges, withTargetLock, WriteRefusedError, type Plan } from '../../src/tree.js';
 
 export interface GenerateOptions {
   /** Directory that `targetDir` is relative to (`--dest`, default the working directory). */
@@ -32,6 +34,7 @@ export interface GenerateResult {
  * `ConflictError` / `WriteRefusedError` (the destination: exit 1).
  */
 export function generateMetrics(raw: Record<string, unknown>, options: GenerateOptions): GenerateResult {
+  refuseFileAsTarget(raw, options.destRoot);
   let merged: Record<string, unknown>;
   let defaults: DiskDefaults | undefined;
   try {
@@ -53,15 +56,39 @@ export function generateMetrics(raw: Record<string, unknown>, options: GenerateO
     throw error;
   }
 
-  const plan = planChanges(options.destRoot, {
-    targetDir: rendered.answers.targetDir,
-    files: rendered.files,
-    recordPath: recordPath(rendered.answers.targetDir),
-    sha256,
+  const plan = () =>
+    planChanges(options.destRoot, {
+      targetDir: rendered.answers.targetDir,
+      files: rendered.files,
+      recordPath: recordPath(rendered.answers.targetDir),
+      sha256,
+    });
+  if (options.dryRun) return { rendered, plan: plan(), ...(defaults ? { defaults } : {}), written: false };
+  // Plan and write under the target directory's lock: concurrent runs take turns, and
+  // each plans against what the previous one wrote.
+  const written = withTargetLock(options.destRoot, rendered.answers.targetDir, () => {
+    const planned = plan();
+    commitPlan(planned, { force: options.force ?? false });
+    return planned;
   });
-  if (options.dryRun) return { rendered, plan, ...(defaults ? { defaults } : {}), written: false };
-  commitPlan(plan, { force: options.force ?? false });
-  return { rendered, plan, ...(defaults ? { defaults } : {}), written: true };
+  return { rendered, plan: written, ...(defaults ? { defaults } : {}), written: true };
+}
+
+/**
+ * A file where the target directory should be is the destination's problem (exit 1), not
+ * an unreadable contract.yaml inside it.
+ */
+function refuseFileAsTarget(raw: Record<string, unknown>, destRoot: string): void {
+  const target = targetDirField.safeParse(raw.targetDir ?? '.');
+  if (!target.success) return;
+  const dir = normalizeTargetDir(target.data);
+  let stats;
+  try {
+    stats = statSync(path.join(destRoot, ...dir.split('/')));
+  } catch {
+    return; // absent (or unreachable): the plan reports what matters
+  }
+  if (!stats.isDirectory()) throw new WriteRefusedError(`${dir}: is a file where a directory is needed; move it away`);
 }
 
 /** A required answer that a contract.yaml could have given says so. */

@@ -45,6 +45,12 @@ function listLike(value: unknown): unknown {
 // ---------------------------------------------------------------- fields
 
 const OPERATION = /^[a-z_][a-z0-9_]{0,63}$/;
+/** A UTF-16 half without its other half: not a character, and no file name can hold it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** NAME_MAX of Linux and macOS file systems, in bytes. */
+const MAX_NAME_BYTES = 255;
+/** Room for `--dest` and the generated paths within PATH_MAX (4096). */
+const MAX_TARGET_DIR_BYTES = 1024;
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -63,7 +69,17 @@ export const targetDirField = z
   .refine((dir) => {
     const normal = path.posix.normalize(dir.replaceAll('\\', '/'));
     return normal !== '..' && !normal.startsWith('../');
-  }, 'must stay inside --dest (no ".." escape)');
+  }, 'must stay inside --dest (no ".." escape)')
+  // Paths a file system cannot hold are answers errors, not I/O failures at write time.
+  .refine((dir) => !LONE_SURROGATE.test(dir), 'must be valid Unicode (it holds half of a surrogate pair)')
+  .refine(
+    (dir) => normalizeTargetDir(dir).split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES),
+    `must not hold a directory name longer than ${MAX_NAME_BYTES} bytes (UTF-8), the limit of file systems`,
+  )
+  .refine(
+    (dir) => Buffer.byteLength(normalizeTargetDir(dir)) <= MAX_TARGET_DIR_BYTES,
+    `must be at most ${MAX_TARGET_DIR_BYTES} bytes long (UTF-8)`,
+  );
 
 export const serviceNameField = z
   .string({ error: 'is required: a name like "store_effect_v1_0_0"' })
@@ -124,7 +140,12 @@ const percentileValue = z.preprocess(
     .number({ error: 'must be a number, 0 < p <= 100' })
     .refine(Number.isFinite, 'must be a finite number')
     .refine((p) => p > 0 && p <= 100, 'must be greater than 0 and at most 100')
-    .refine((p) => Math.abs(p * 1000 - Math.round(p * 1000)) < 1e-6, 'may have at most 3 decimals'),
+    .refine((p) => Math.abs(p * 1000 - Math.round(p * 1000)) < 1e-6, 'may have at most 3 decimals')
+    // 1e-7 passes both checks above, but is 0 at 3 decimals (and `p1e-7` is no identifier).
+    .refine((p) => Math.round(p * 1000) >= 1, 'must be at least 0.001 (percentiles have at most 3 decimals)')
+    // 50.0000000001 passes the check above (binary fractions need a tolerance): from here on
+    // it is 50, so keys (`p50`), ranks and duplicates all use the same 3-decimal value.
+    .transform((p) => Math.round(p * 1000) / 1000),
 );
 
 export const percentilesField = z.preprocess(
@@ -236,12 +257,21 @@ export function normalizeTargetDir(dir: string): string {
 
 /** Payload key of a percentile: 50 → `p50`, 99.9 → `p99_9`, 0.001 → `p0_001`. */
 export function percentileKey(percentile: number): string {
-  return `p${String(percentile).replace('.', '_')}`;
+  const key = `p${String(percentile).replace('.', '_')}`;
+  // Keys are pasted into generated code as identifiers: anything else is refused, not emitted.
+  if (typeof percentile !== 'number' || !/^p\d{1,3}(_\d{1,3})?$/.test(key)) {
+    throw new TypeError(`not a percentile with at most 3 decimals: ${JSON.stringify(String(percentile))}`);
+  }
+  return key;
 }
 
 /** A percentile in thousandths, the exact integer the generated code ranks with. */
 export function percentileThousandths(percentile: number): number {
-  return Math.round(percentile * 1000);
+  const thousandths = Math.round(percentile * 1000);
+  if (typeof percentile !== 'number' || !(thousandths >= 1 && thousandths <= 100_000)) {
+    throw new TypeError(`not a percentile, 0 < p <= 100: ${JSON.stringify(String(percentile))}`);
+  }
+  return thousandths;
 }
 
 // ---------------------------------------------------------------- errors
@@ -265,11 +295,22 @@ export class InvalidAnswersError extends Error {
   }
 }
 
+/**
+ * A key as error messages show it: a plain name as is, anything else (empty, padded,
+ * holding `:`, `.`, quotes or control characters) quoted and escaped — so the field an
+ * error names is unambiguous, and a hostile key cannot break or recolour the terminal.
+ */
+export function displayKey(key: string): string {
+  if (/^[A-Za-z0-9_$-]+$/.test(key)) return key;
+  return JSON.stringify(key).replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** `['operations', 2]` → `operations[2]`. */
 export function fieldPath(segments: readonly PropertyKey[]): string {
   return segments.reduce<string>((acc, segment) => {
     if (typeof segment === 'number') return `${acc}[${segment}]`;
-    return acc ? `${acc}.${String(segment)}` : String(segment);
+    const key = displayKey(String(segment));
+    return acc ? `${acc}.${key}` : key;
   }, '');
 }
 
@@ -288,7 +329,7 @@ export function issuesOf(error: z.ZodError, input: unknown): AnswerIssue[] {
   return error.issues.flatMap((issue): AnswerIssue[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        field: key,
+        field: displayKey(key),
         message: `is not an answer of this generator${suggestion(key)}; valid keys: ${ANSWER_KEYS.join(', ')}`,
       }));
     }

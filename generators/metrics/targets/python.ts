@@ -10,9 +10,16 @@ import type { LanguageTarget, TemplateFile } from './target.js';
  * Python's (`\"`, `\\`, `\n`, `\uXXXX`), and escaping every non-ASCII character too
  * keeps look-alike characters visible. This is EJS's `<%= %>` for Python templates,
  * so no answer can reach generated code without being quoted.
+ *
+ * Escapes go by code point: in Python `"\ud83d\ude00"` is two lone surrogates (which
+ * cannot even be encoded to UTF-8), not the emoji, so characters beyond U+FFFF are
+ * written `\U0001f600`. A lone surrogate stays `\udXXX`, as the string holds it.
  */
 export function pyString(value: unknown): string {
-  return JSON.stringify(String(value)).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(String(value)).replace(/[\u{7f}-\u{10ffff}]/gu, (ch) => {
+    const code = ch.codePointAt(0)!;
+    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** A Python int literal; refuses anything else so a template bug cannot emit code. */
@@ -32,6 +39,10 @@ export function pyFloat(value: number): string {
 export function pyComment(value: unknown): string {
   return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
+
+/** PEP 263: what makes a comment on the first two lines an encoding declaration. */
+const ENCODING_DECLARATION = /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/;
+const UTF8_DECLARATION = '# -*- coding: utf-8 -*-';
 
 const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/__init__.py.ejs', output: 'metrics/__init__.py' },
@@ -60,5 +71,12 @@ export const pythonTarget: LanguageTarget = {
     })),
     py: { str: pyString, int: pyInt, float: pyFloat, comment: pyComment },
   }),
-  headerComment: (lines) => lines.map((line) => `# ${pyComment(line)}`.trimEnd()).join('\n'),
+  headerComment: (lines) => {
+    const comment = lines.map((line) => `# ${pyComment(line)}`.trimEnd());
+    // Python reads `coding: x` / `coding=x` in a comment on line 1 or 2 as the file's
+    // encoding (PEP 263): a targetDir like `nodes/coding=foo` in the banner would make
+    // every file unreadable. Then the true encoding is declared first.
+    if (comment.slice(0, 2).some((line) => ENCODING_DECLARATION.test(line))) comment.unshift(UTF8_DECLARATION);
+    return comment.join('\n');
+  },
 };

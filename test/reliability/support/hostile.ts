@@ -1,0 +1,370 @@
+/**
+ * Hostile answers: a fixed corpus of nasty values, fast-check arbitraries derived from
+ * the zod schema, and an independent oracle written from BRIEF §3 that says, for
+ * answers as the CLI parses them, which fields are invalid (empty: the run must succeed).
+ */
+import fc from 'fast-check';
+import type { z } from 'zod';
+import {
+  kafkaTopicField,
+  maxDurationSamplesField,
+  operationNameField,
+  publishIntervalOpsField,
+  serviceNameField,
+} from '../../../generators/metrics/schema.js';
+
+// ---------------------------------------------------------------- derived from the schema
+
+interface ZodInternals {
+  _zod: { def: { checks?: { _zod: { def: Record<string, unknown> } }[]; out?: ZodInternals } };
+}
+
+/** The regex a zod string field checks (so the arbitraries follow the schema, not a copy). */
+export function patternOf(field: z.ZodType): RegExp {
+  const checks = (field as unknown as ZodInternals)._zod.def.checks ?? [];
+  for (const check of checks) {
+    const pattern = check._zod.def.pattern;
+    if (pattern instanceof RegExp) return pattern;
+  }
+  throw new Error('no regex check on this field');
+}
+
+/** The inclusive bounds of a (preprocessed) zod number field. */
+export function boundsOf(field: z.ZodType): { min: number; max: number } {
+  const inner = (field as unknown as ZodInternals)._zod.def.out ?? (field as unknown as ZodInternals);
+  let min = -Infinity;
+  let max = Infinity;
+  for (const check of inner._zod.def.checks ?? []) {
+    const def = check._zod.def;
+    if (def.check === 'greater_than') min = def.value as number;
+    if (def.check === 'less_than') max = def.value as number;
+  }
+  return { min, max };
+}
+
+export const SERVICE_NAME_RE = patternOf(serviceNameField);
+export const OPERATION_RE = patternOf(operationNameField);
+export const TOPIC_RE = patternOf(kafkaTopicField);
+export const OPS_BOUNDS = boundsOf(publishIntervalOpsField);
+export const SAMPLES_BOUNDS = boundsOf(maxDurationSamplesField);
+
+// ---------------------------------------------------------------- the corpus
+
+/** Words reserved or special in Python or TypeScript/JavaScript, as operation names. */
+export const KEYWORD_OPERATIONS = [
+  // Python keywords and soft keywords
+  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
+  'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not',
+  'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type', '_',
+  // Python builtins and dunders
+  'print', 'str', 'int', 'list', 'dict', 'object', 'self', 'cls', 'id', 'len', '__init__', '__class__',
+  '__dict__', '__slots__', '__all__', '__name__', '__getattr__', '__', '___',
+  // JavaScript / TypeScript reserved words, literals and dangerous property names
+  'case', 'catch', 'const', 'debugger', 'default', 'delete', 'do', 'enum', 'export', 'extends', 'false',
+  'function', 'instanceof', 'new', 'null', 'super', 'switch', 'this', 'throw', 'true', 'typeof', 'var',
+  'void', 'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public',
+  'declare', 'get', 'set', 'of', 'any', 'boolean', 'number', 'string', 'symbol', 'never', 'unknown',
+  'undefined', 'constructor', 'prototype', '__proto__', 'then', 'valueof', 'nan', 'infinity',
+  // names the generated code itself uses
+  'operation', 'operations', 'metrics', 'config', 'window', 'index', 'tracker', 'publisher',
+  // the longest legal name
+  `a${'b'.repeat(63)}`,
+].filter((name, index, all) => all.indexOf(name) === index);
+
+const LONG = 'x'.repeat(10_000);
+
+/** Strings that break naive generators: quotes, escapes, template syntax, line breaks, look-alikes. */
+export const NASTY_STRINGS: readonly string[] = [
+  '', ' ', '"', "'", '"""', "'''", '`', '\\', '\\"', "\\'", '\\\\', '"\\', 'a"b', "a'b",
+  '\n', '\r', '\r\n', '\t', '\u000b', '\f', '\u0000', 'a\u0000b', '\u001b[31mred', '\u007f',
+  '\u0085', '\u2028', '\u2029', '\ufeff', '\u200b', '\u202e', '\u00a0', '\ud800', '\udfff', '\ud83d\ude00',
+  'раss', 'ｓｅｒｖｉｃｅ', '\u212a', '\u017f', 'e\u0301', 'Ω',
+  '${x}', '${process.exit(1)}', '`${1}`', '{{x}}', '{x}', '{{', '}}', '{', '}', '%s', '%(x)s', '%%',
+  '<%', '%>', '<%= 1 %>', '<%- x %>', '<%%', '%%>', '<%_ _%>', '*/', '/*', '//', '#', '-->', '<!--',
+  '</script>', '\\u0041', '\\x41', '\\N{BULLET}', '\\U0001F600', '\\0',
+  '"); import os; os.system("id"); ("', "'); require('fs').rmSync('/'); ('", '"+__import__("os").getcwd()+"',
+  '# coding: latin-1', 'coding=foo', '-*- coding: utf-16 -*-', '# type: ignore', '// @ts-nocheck',
+  '/// <reference path="x" />', '@ts-ignore', 'x\n// @ts-nocheck',
+  '..', '.', '../x', '../../../../etc/passwd', '/etc/passwd', 'a/../../b', 'C:\\Windows', '\\\\server\\share',
+  '~', '$(id)', '; rm -rf /', '|', '&&', '*', '?', '[a]',
+  'None', 'True', 'null', 'true', 'undefined', 'NaN', 'Infinity', '-1', '0', '1e309', '0x10', ' 5 ', '+5',
+  '.5', '5.', '1_000', '1,2', 'yes', 'No',
+  ...KEYWORD_OPERATIONS.slice(0, 12),
+  'a'.repeat(64), 'a'.repeat(65), 'a'.repeat(100), 'a'.repeat(101), 't'.repeat(235), 't'.repeat(236), 'd'.repeat(255),
+  'd'.repeat(256), LONG,
+];
+
+/** Values of the wrong type (as JSON or YAML would give them). */
+export const WRONG_TYPES: readonly unknown[] = [
+  null, true, false, 0, -0, -1, 1.5, 1e308, -1e308, 5e-324, [], {}, [null], [[]], { a: 1 }, ['a', 1],
+  Array.from({ length: 10_000 }, (_, i) => `op_${i}`),
+];
+
+// ---------------------------------------------------------------- arbitraries
+
+const keyword = fc.constantFrom(...KEYWORD_OPERATIONS);
+const operationName = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(OPERATION_RE) }, { weight: 1, arbitrary: keyword });
+
+/** A path segment: any characters but separators and control characters (all legal in targetDir). */
+const segment = fc.oneof(
+  fc.constantFrom('nodes', 'v1_0_0', 'coding=foo', 'coding:latin-1', '${x}', '{{x}}', '<%= x %>', '"""', "'", '*/',
+    'ü', 'e\u0301', '\u2028', '\u0085', '\ufeff', '\u202e', '\ud83d\ude00', '\ud800', ' lead', 'trail ', '-', '.hidden',
+    'd'.repeat(255), 'é'.repeat(127)),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 24 }).filter((s) => !/[\u0000-\u001f\u007f/\\]/.test(s) && s !== '.' && s !== '..'),
+);
+
+export const validTargetDir = fc.oneof(
+  fc.constantFrom('.', './', 'node', 'nodes/orders/v1_0_0/', 'a//b/./c', 'a/../b', 'a\\b', 'x/..'),
+  fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/')),
+);
+
+const percentile = fc.oneof(
+  fc.integer({ min: 1, max: 100_000 }).map((thousandths) => thousandths / 1000),
+  fc.constantFrom(0.001, 0.1, 1, 50, 90, 95, 99, 99.9, 99.99, 99.999, 100),
+);
+
+const numberLike = (n: number) => fc.constantFrom<unknown>(n, String(n), ` ${n} `, `${n}.0`, `+${n}`, `${n}e0`);
+
+export const validAnswers = fc.record(
+  {
+    language: fc.constantFrom('python', 'typescript'),
+    targetDir: validTargetDir,
+    serviceName: fc.oneof(fc.stringMatching(SERVICE_NAME_RE), fc.constantFrom('a', `A${'z'.repeat(99)}`, 'a.b-c_d', 'None', 'class', 'Infinity')),
+    operations: fc.oneof(
+      { weight: 4, arbitrary: fc.uniqueArray(operationName, { minLength: 1, maxLength: 12 }) },
+      { weight: 1, arbitrary: fc.uniqueArray(operationName, { minLength: 90, maxLength: 100 }) },
+      { weight: 1, arbitrary: fc.uniqueArray(keyword, { minLength: 1, maxLength: 100 }) },
+      { weight: 1, arbitrary: fc.uniqueArray(operationName, { minLength: 1, maxLength: 8 }).map((names) => names.join(' , ')) },
+    ),
+    publishIntervalOps: fc.integer(OPS_BOUNDS).chain(numberLike),
+    publishIntervalSeconds: fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.double({ min: 1e-9, max: 86_400, noNaN: true }).filter((s) => s > 0)).chain(numberLike),
+    maxDurationSamples: fc.integer(SAMPLES_BOUNDS).chain(numberLike),
+    percentiles: fc.oneof(
+      fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }),
+      fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }).map((values) => values.join(', ')),
+    ),
+    enableResourceMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
+    enableBusinessMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
+    kafkaTopic: fc.stringMatching(TOPIC_RE).filter((topic) => topic.length <= 235 && topic !== '.' && topic !== '..'),
+  },
+  { requiredKeys: ['serviceName', 'operations'] },
+);
+
+export const ANSWER_FIELDS = [
+  'language', 'targetDir', 'serviceName', 'operations', 'publishIntervalOps', 'publishIntervalSeconds',
+  'maxDurationSamples', 'percentiles', 'enableResourceMetrics', 'enableBusinessMetrics', 'kafkaTopic',
+] as const;
+
+const hostileScalar = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...WRONG_TYPES) },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.constantFrom(...KEYWORD_OPERATIONS) },
+);
+
+const hostileValue = fc.oneof(
+  { weight: 5, arbitrary: hostileScalar },
+  { weight: 2, arbitrary: fc.array(hostileScalar, { maxLength: 6 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+);
+
+/** Hostile keys: typos, prototype names, the record's own keys with odd values. */
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'toString', 'servicename', 'operation', 'kafka_topic', '', ' ', 'serviceName ', '_files', '_generator', LONG.slice(0, 300));
+
+export type RawAnswers = Record<string, unknown>;
+
+/** Valid answers with 1–3 fields (or an extra key) replaced by something hostile. */
+export const hostileAnswers = fc
+  .tuple(
+    validAnswers,
+    fc.uniqueArray(fc.constantFrom<string>(...ANSWER_FIELDS), { minLength: 1, maxLength: 3 }),
+    fc.array(hostileValue, { minLength: 3, maxLength: 3 }),
+    fc.option(fc.tuple(hostileKey, hostileValue), { freq: 4, nil: undefined }),
+  )
+  .map(([answers, fields, values, extra]) => {
+    const hostile: RawAnswers = { ...answers };
+    fields.forEach((field, index) => {
+      hostile[field] = values[index];
+    });
+    if (extra) Object.defineProperty(hostile, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+    return hostile;
+  });
+
+// ---------------------------------------------------------------- the oracle (BRIEF §3)
+
+export interface Normalized {
+  language: 'python' | 'typescript';
+  targetDir: string;
+  serviceName: string;
+  operations: string[];
+  publishIntervalOps: number;
+  publishIntervalSeconds: number;
+  maxDurationSamples: number;
+  percentiles: number[];
+  enableResourceMetrics: boolean;
+  enableBusinessMetrics: boolean;
+  kafkaTopic: string;
+}
+
+export type Verdict = { valid: true; answers: Normalized } | { valid: false; fields: Set<string> };
+
+const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+const asNumber = (value: unknown): unknown => (typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value);
+const asList = (value: unknown): unknown =>
+  typeof value === 'string' ? (value.trim() === '' ? [] : value.split(',').map((item) => item.trim())) : value;
+const MAX_SEGMENT_BYTES = 255;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const MAX_TARGET_DIR_BYTES = 1024;
+
+function posixNormalize(dir: string): string {
+  const out: string[] = [];
+  for (const part of dir.replaceAll('\\', '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length > 0 && out.at(-1) !== '..') out.pop();
+    else out.push(part);
+  }
+  return out.length === 0 ? '.' : out.join('/');
+}
+
+/** Independent re-statement of the answers contract, for answers as parsed from the file. */
+export function oracle(input: unknown): Verdict {
+  const bad = new Set<string>();
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { valid: false, fields: new Set(['--answers']) };
+  const raw = input as Record<string, unknown>;
+  const known = new Set<string>([...ANSWER_FIELDS, '_generator', '_files']);
+  for (const key of Object.keys(raw)) if (!known.has(key)) bad.add(key);
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(raw, key) && raw[key] !== undefined;
+  const get = (key: string) => (has(key) ? raw[key] : undefined);
+
+  const language = has('language') ? raw.language : 'python';
+  if (language !== 'python' && language !== 'typescript') bad.add('language');
+
+  let targetDir = '.';
+  const dir = get('targetDir');
+  if (dir !== undefined) {
+    if (
+      typeof dir !== 'string' ||
+      /[\u0000-\u001f\u007f]/.test(dir) ||
+      LONE_SURROGATE.test(dir) ||
+      dir.trim() === '' ||
+      /^[\\/]|^[A-Za-z]:[\\/]/.test(dir)
+    ) {
+      bad.add('targetDir');
+    } else {
+      targetDir = posixNormalize(dir);
+      if (targetDir === '..' || targetDir.startsWith('../')) bad.add('targetDir');
+      // What a file system can hold: NAME_MAX per directory name, a bounded path.
+      if (Buffer.byteLength(targetDir) > MAX_TARGET_DIR_BYTES) bad.add('targetDir');
+      if (targetDir.split('/').some((part) => Buffer.byteLength(part) > MAX_SEGMENT_BYTES)) bad.add('targetDir');
+    }
+  }
+
+  const serviceName = get('serviceName');
+  if (typeof serviceName !== 'string' || !/^[A-Za-z][A-Za-z0-9._-]{0,99}$/.test(serviceName)) bad.add('serviceName');
+
+  const operations = asList(get('operations'));
+  if (
+    !Array.isArray(operations) ||
+    operations.length < 1 ||
+    operations.length > 100 ||
+    operations.some((name, i) => typeof name !== 'string' || !/^[a-z_][a-z0-9_]{0,63}$/.test(name) || operations.indexOf(name) !== i)
+  ) {
+    bad.add('operations');
+  }
+
+  const integer = (key: string, min: number, max: number, fallback: number): number => {
+    if (!has(key)) return fallback;
+    const value = asNumber(raw[key]);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) bad.add(key);
+    return value as number;
+  };
+  const publishIntervalOps = integer('publishIntervalOps', 1, 1_000_000, 100);
+  const maxDurationSamples = integer('maxDurationSamples', 1, 1_000_000, 1000);
+
+  let publishIntervalSeconds = 60;
+  if (has('publishIntervalSeconds')) {
+    const value = asNumber(raw.publishIntervalSeconds);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 86_400) bad.add('publishIntervalSeconds');
+    publishIntervalSeconds = value as number;
+  }
+
+  let percentiles = [50, 95, 99];
+  if (has('percentiles')) {
+    const list = asList(raw.percentiles);
+    if (!Array.isArray(list) || list.length < 1 || list.length > 10) bad.add('percentiles');
+    else {
+      const values = list.map(asNumber);
+      const ok = values.every(
+        (p) =>
+          typeof p === 'number' &&
+          Number.isFinite(p) &&
+          p > 0 &&
+          p <= 100 &&
+          Math.abs(p * 1000 - Math.round(p * 1000)) < 1e-6 &&
+          Math.round(p * 1000) >= 1,
+      );
+      // "at most 3 decimals": values are compared (and keyed) at that precision.
+      const canonical = ok ? (values as number[]).map((p) => Math.round(p * 1000) / 1000) : [];
+      if (!ok || new Set(canonical).size !== canonical.length) bad.add('percentiles');
+      else percentiles = [...canonical].sort((a, b) => a - b);
+    }
+  }
+
+  const bool = (key: string): boolean => {
+    if (!has(key)) return true;
+    const value = raw[key];
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string') {
+      const word = value.trim().toLowerCase();
+      if (['true', 'yes', 'y'].includes(word)) return true;
+      if (['false', 'no', 'n'].includes(word)) return false;
+    }
+    bad.add(key);
+    return false;
+  };
+  const enableResourceMetrics = bool('enableResourceMetrics');
+  const enableBusinessMetrics = bool('enableBusinessMetrics');
+
+  let kafkaTopic = typeof serviceName === 'string' ? `${serviceName}.metrics.v1` : '';
+  if (has('kafkaTopic')) {
+    const topic = raw.kafkaTopic;
+    if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..' || topic.length > 235) bad.add('kafkaTopic');
+    kafkaTopic = topic as string;
+  }
+
+  if (has('_generator') && typeof raw._generator !== 'string') bad.add('_generator');
+  if (has('_files')) {
+    const files = raw._files;
+    if (typeof files !== 'object' || files === null || Array.isArray(files) || Object.values(files).some((hash) => typeof hash !== 'string')) {
+      bad.add('_files');
+    }
+  }
+
+  if (bad.size > 0) return { valid: false, fields: bad };
+  return {
+    valid: true,
+    answers: {
+      language: language as Normalized['language'],
+      targetDir,
+      serviceName: serviceName as string,
+      operations: operations as string[],
+      publishIntervalOps,
+      publishIntervalSeconds,
+      maxDurationSamples,
+      percentiles,
+      enableResourceMetrics,
+      enableBusinessMetrics,
+      kafkaTopic,
+    },
+  };
+}
+
+/** The top-level fields an error output names (`  operations[2]: …` → `operations`). */
+export function namedFields(stderr: string): Set<string> {
+  const names = new Set<string>();
+  const name = String.raw`"(?:[^"\\]|\\.)*"|[A-Za-z0-9_$-]+`;
+  const line = new RegExp(String.raw`^ {2}(${name})(?:\[\d+\]|\.(?:${name}))*: `, 'gm');
+  for (const match of stderr.matchAll(line)) names.add(match[1]!);
+  return names;
+}
