@@ -2,8 +2,8 @@
  * The Python target: which templates render to which files, and the helpers the
  * templates use to turn answers into Python source.
  */
-import { type Answers, percentileKey, percentileThousandths } from '../schema.js';
-import type { LanguageTarget, TemplateFile } from './target.js';
+import type { Answers } from '../schema.js';
+import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from './target.js';
 
 /**
  * A Python string literal holding exactly `value`. JSON's escaping is a subset of
@@ -36,9 +36,7 @@ export function pyFloat(value: number): string {
 }
 
 /** Text made safe for one `#` comment line: no line breaks or control characters. */
-export function pyComment(value: unknown): string {
-  return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
-}
+export const pyComment = oneLine;
 
 /** PEP 263: what makes a comment on the first two lines an encoding declaration. */
 const ENCODING_DECLARATION = /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/;
@@ -51,8 +49,8 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/envelope.py.ejs', output: 'metrics/envelope.py' },
   { template: 'metrics/transport.py.ejs', output: 'metrics/transport.py' },
   { template: 'metrics/publisher.py.ejs', output: 'metrics/publisher.py' },
-  ...(answers.enableResourceMetrics ? [{ template: 'metrics/resources.py.ejs', output: 'metrics/resources.py' }] : []),
-  ...(answers.enableBusinessMetrics ? [{ template: 'metrics/business.py.ejs', output: 'metrics/business.py' }] : []),
+  ...section(answers.enableResourceMetrics, 'resources.py'),
+  ...section(answers.enableBusinessMetrics, 'business.py'),
   { template: 'metrics/mixin.py.ejs', output: 'metrics/mixin.py' },
   { template: 'metrics/decorator.py.ejs', output: 'metrics/decorator.py' },
   { template: 'metrics/tests/__init__.py.ejs', output: 'metrics/tests/__init__.py' },
@@ -64,11 +62,7 @@ export const pythonTarget: LanguageTarget = {
   escape: pyString,
   files,
   context: (answers) => ({
-    percentiles: answers.percentiles.map((p) => ({
-      key: percentileKey(p),
-      thousandths: percentileThousandths(p),
-      value: p,
-    })),
+    percentiles: percentileContext(answers),
     py: { str: pyString, int: pyInt, float: pyFloat, comment: pyComment },
   }),
   headerComment: (lines) => {

@@ -1,5 +1,5 @@
 /** What a target language provides to the renderer: the language is a parameter, not a fork. */
-import type { Answers, Language } from '../schema.js';
+import { type Answers, type Language, percentileKey, percentileThousandths } from '../schema.js';
 
 export interface TemplateFile {
   /** Template path under `templates/<language>/`. */
@@ -18,4 +18,23 @@ export interface LanguageTarget {
   context: (answers: Answers) => Record<string, unknown>;
   /** The "generated, do not edit" banner in the language's comment syntax. */
   headerComment: (lines: readonly string[]) => string;
+}
+
+/** Each configured percentile as templates use it: payload key, exact rank in thousandths. */
+export function percentileContext(answers: Answers): { key: string; thousandths: number; value: number }[] {
+  return answers.percentiles.map((value) => ({
+    key: percentileKey(value),
+    thousandths: percentileThousandths(value),
+    value,
+  }));
+}
+
+/** `template.ejs` → `output` under `metrics/`, only when its section is enabled. */
+export function section(enabled: boolean, name: string): TemplateFile[] {
+  return enabled ? [{ template: `metrics/${name}.ejs`, output: `metrics/${name}` }] : [];
+}
+
+/** Text made safe for one comment line of any language: no line breaks or control characters. */
+export function oneLine(value: unknown): string {
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }

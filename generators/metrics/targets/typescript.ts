@@ -3,8 +3,7 @@
  * templates use to turn answers into TypeScript source formatted as prettier does.
  */
 import type { Answers } from '../schema.js';
-import { percentileKey, percentileThousandths } from '../schema.js';
-import type { LanguageTarget, TemplateFile } from './target.js';
+import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from './target.js';
 
 const PRINT_WIDTH = 80;
 
@@ -45,8 +44,8 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/envelope.ts.ejs', output: 'metrics/envelope.ts' },
   { template: 'metrics/transport.ts.ejs', output: 'metrics/transport.ts' },
   { template: 'metrics/publisher.ts.ejs', output: 'metrics/publisher.ts' },
-  ...(answers.enableResourceMetrics ? [{ template: 'metrics/resources.ts.ejs', output: 'metrics/resources.ts' }] : []),
-  ...(answers.enableBusinessMetrics ? [{ template: 'metrics/business.ts.ejs', output: 'metrics/business.ts' }] : []),
+  ...section(answers.enableResourceMetrics, 'resources.ts'),
+  ...section(answers.enableBusinessMetrics, 'business.ts'),
   { template: 'metrics/tracker.ts.ejs', output: 'metrics/tracker.ts' },
   { template: 'metrics/decorator.ts.ejs', output: 'metrics/decorator.ts' },
   { template: 'metrics/index.ts.ejs', output: 'metrics/index.ts' },
@@ -58,12 +57,8 @@ export const typescriptTarget: LanguageTarget = {
   escape: tsString,
   files,
   context: (answers) => ({
-    percentiles: answers.percentiles.map((p) => ({
-      key: percentileKey(p),
-      thousandths: percentileThousandths(p),
-      value: p,
-    })),
+    percentiles: percentileContext(answers),
     ts: { str: tsString, number: tsNumber, constant: tsConstant, list: tsList },
   }),
-  headerComment: (lines) => lines.map((line) => `// ${line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?')}`).join('\n'),
+  headerComment: (lines) => lines.map((line) => `// ${oneLine(line)}`).join('\n'),
 };
