@@ -42,6 +42,17 @@ function listLike(value: unknown): unknown {
   return value.split(',').map((item) => item.trim());
 }
 
+/** A check naming each repeated item of a list (`operations[2]: "a" is listed twice`). */
+function noDuplicates<T>(show: (item: T) => string) {
+  return (items: readonly T[], ctx: z.RefinementCtx) => {
+    items.forEach((item, index) => {
+      if (items.indexOf(item) !== index) {
+        ctx.addIssue({ code: 'custom', path: [index], message: `${show(item)} is listed twice: remove the duplicate` });
+      }
+    });
+  };
+}
+
 // ---------------------------------------------------------------- fields
 
 const OPERATION = /^[a-z_][a-z0-9_]{0,63}$/;
@@ -102,13 +113,7 @@ export const operationsField = z.preprocess(
     .array(operationNameField, { error: 'is required: a list of operation names, e.g. "persist_state, query_state"' })
     .min(1, 'needs at least one operation name')
     .max(100, 'allows at most 100 operations')
-    .superRefine((names, ctx) => {
-      names.forEach((name, index) => {
-        if (names.indexOf(name) !== index) {
-          ctx.addIssue({ code: 'custom', path: [index], message: `"${name}" is listed twice: remove the duplicate` });
-        }
-      });
-    }),
+    .superRefine(noDuplicates((name) => `"${name}"`)),
 );
 
 function integerField(min: number, max: number) {
@@ -154,13 +159,7 @@ export const percentilesField = z.preprocess(
     .array(percentileValue, { error: 'must be a list of numbers, e.g. "50, 95, 99"' })
     .min(1, 'needs at least one percentile')
     .max(10, 'allows at most 10 percentiles')
-    .superRefine((values, ctx) => {
-      values.forEach((value, index) => {
-        if (values.indexOf(value) !== index) {
-          ctx.addIssue({ code: 'custom', path: [index], message: `${value} is listed twice: remove the duplicate` });
-        }
-      });
-    })
+    .superRefine(noDuplicates(String))
     // Ascending order gives one canonical record and payload key order.
     .transform((values) => [...values].sort((a, b) => a - b)),
 );
