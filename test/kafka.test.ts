@@ -12,13 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, REPO, run, tempDir, venvBin, writeAnswers, type Result } from './support/helpers.js';
+import { cli, freePort, REPO, run, tempDir, venvBin, writeAnswers, type Result } from './support/helpers.js';
 import { kafkaBootstrap } from './support/kafka.js';
 
 const SCHEMA_FILE = path.join(REPO, 'schema', 'onex-metrics-event.schema.json');
@@ -198,18 +197,6 @@ function generateExample(answers: Record<string, unknown>): { root: string; node
 /** A topic no earlier run has written to. */
 const uniqueTopic = (): string => `orders_effect.metrics.${randomBytes(6).toString('hex')}`;
 
-/** A port on 127.0.0.1 that nothing listens on (bound, read, released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('no port'));
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** Runs `python node.py <calls>` in the example copy; `env` adds to (or unsets from) the test's env. */
 function runExampleNode(
@@ -567,7 +554,7 @@ describe("an ONEX node publishing through its kafka_client's publish_with_envelo
 
 describe('the example node with no broker listening', () => {
   it('completes its calls, exits 0 and stop_metrics gives up within its timeout', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const dirs = generateExample({ kafkaTopic: uniqueTopic() });
     const BOUND_MS = 30_000;
     const node = runExampleNode(dirs.node, 250, { KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${port}` }, BOUND_MS);

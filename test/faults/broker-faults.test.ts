@@ -22,14 +22,13 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, tempDir, venvBin } from '../support/helpers.js';
+import { freePort, REPO, tempDir, venvBin } from '../support/helpers.js';
 import { schemaErrors } from '../support/schema.js';
 import { bin, makeTypescriptProject } from '../support/typescript.js';
 import {
   consume,
   Driver,
   FAULT_OPERATIONS,
-  freePort,
   generate,
   PrivateBroker,
   sleep,

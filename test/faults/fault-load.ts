@@ -27,31 +27,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-
-interface Transport {
-  send(topic: string, key: Buffer | null, value: Buffer): Promise<void>;
-  close?(): Promise<void>;
-}
-
-interface Publisher {
-  readonly outboxDepth: number;
-  readonly dropped: number;
-  readonly queued: number;
-  readonly sent: number;
-}
-
-interface Tracker {
-  readonly publisher: Publisher;
-  wrap<Args extends unknown[], R>(operation: string, fn: (...args: Args) => R): (...args: Args) => R;
-  statistics(operation: string): Record<string, number>;
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-interface MetricsModule {
-  MetricsTracker: new (options: { transport: Transport }) => Tracker;
-  KafkaTransport: new (bootstrapServers: string) => Transport;
-  OPERATIONS: readonly string[];
-}
+import type { MetricsModule, Transport } from './generated-package.js';
 
 interface ConfigModule {
   KAFKA_TOPIC: string;

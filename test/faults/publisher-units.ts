@@ -12,33 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-
-interface Transport {
-  send(topic: string, key: Buffer | null, value: Buffer): Promise<void>;
-  close?(): Promise<void>;
-}
-
-interface Publisher {
-  readonly outboxDepth: number;
-  readonly dropped: number;
-  readonly queued: number;
-  readonly sent: number;
-}
-
-interface Tracker {
-  readonly publisher: Publisher;
-  recordOperation(operation: string, durationMs: number, success: boolean): void;
-  publishAll(): void;
-  start(): void;
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-interface MetricsModule {
-  MetricsTracker: new (options: { transport: Transport }) => Tracker;
-  KafkaTransport: new (bootstrapServers: string) => Transport;
-  MemoryTransport: new () => Transport & { messages: unknown[] };
-  OPERATIONS: readonly string[];
-}
+import type { MetricsModule, Publisher, Transport } from './generated-package.js';
 
 const { values: args } = parseArgs({ options: { 'service-dir': { type: 'string' } } });
 const serviceDir = args['service-dir'];

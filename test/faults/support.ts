@@ -5,29 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { cli, REPO, runAsync, tempDir, writeAnswers, type Result } from '../support/helpers.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * A port nothing listens on now (bound to port 0, read, released). The broker's
- * ports are picked this way, so that other brokers started by other tests (or
- * people) on fixed ports never meet ours.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('no port'));
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** A broker of our own: stopped, frozen and killed by the tests. */
 export class PrivateBroker {

@@ -1,4 +1,5 @@
 /** Shared helpers of the integration tests: processes, temp dirs, tree snapshots, Python. */
+import { createServer } from 'node:net';
 import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -153,4 +154,21 @@ export function recordedFiles(target: string): string[] {
   const files = readRecord(target)._files;
   if (typeof files !== 'object' || files === null) throw new Error(`the record in ${target} has no _files`);
   return [...Object.keys(files), '.onex-metrics.yaml'].sort();
+}
+
+/**
+ * A port nothing listens on now (bound to port 0, read, released). The broker's
+ * ports are picked this way, so that other brokers started by other tests (or
+ * people) on fixed ports never meet ours.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no port'));
+      server.close(() => resolve(address.port));
+    });
+  });
 }
