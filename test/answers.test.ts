@@ -32,7 +32,15 @@ describe('answers files', () => {
     expect(cli(['--answers', 'a.yaml'], dest).code).toBe(0);
     const config = readFileSync(path.join(dest, 'lock/metrics/config.py'), 'utf8');
     expect(config).toContain('"database_write",\n    "database_read",\n');
-    expect(config).toContain('SERVICE_NAME: Final = "distributed_lock_effect_v1_0_0"');
+    expect(config).toContain('SERVICE_NAME: Final = "distributed_lock_effect"');
+    expect(config).toContain('SERVICE_VERSION: Final[str | None] = "1.0.0"');
+    expect(config).toContain('KAFKA_TOPIC: Final = "onex.evt.distributed-lock-effect.operation-metrics.v1"');
+    // The older generation named services with their version.
+    writeAnswers(path.join(dest, 'b.yaml'), { targetDir: 'lock', envelope: 'omninode-bridge' });
+    expect(cli(['--answers', 'b.yaml'], dest).code).toBe(0);
+    const bridge = readFileSync(path.join(dest, 'lock/metrics/config.py'), 'utf8');
+    expect(bridge).toContain('SERVICE_NAME: Final = "distributed_lock_effect_v1_0_0"');
+    expect(bridge).toContain('KAFKA_TOPIC: Final = "distributed_lock_effect_v1_0_0.metrics.v1"');
   });
 
   it('writes under --dest, relative to the working directory', () => {
@@ -108,7 +116,14 @@ describe('invalid answers: exit 2, the field named, the destination untouched', 
     ['enableBusinessMetrics 1', { serviceName: 'x', operations: ops, enableBusinessMetrics: 1 }, 'enableBusinessMetrics'],
     ['kafkaTopic with a slash', { serviceName: 'x', operations: ops, kafkaTopic: 'a/b' }, 'kafkaTopic'],
     ['kafkaTopic ".."', { serviceName: 'x', operations: ops, kafkaTopic: '..' }, 'kafkaTopic'],
-    ['kafkaTopic too long for its .comprehensive twin', { serviceName: 'x', operations: ops, kafkaTopic: 't'.repeat(240) }, 'kafkaTopic'],
+    ['kafkaTopic not in the ONEX format', { serviceName: 'x', operations: ops, kafkaTopic: 'x.metrics.v1' }, 'kafkaTopic'],
+    ['snapshotTopic not in the ONEX format', { serviceName: 'x', operations: ops, snapshotTopic: 'onex.evt.x.snap.v0' }, 'snapshotTopic'],
+    [
+      'kafkaTopic too long for its .comprehensive twin',
+      { envelope: 'omninode-bridge', serviceName: 'x', operations: ops, kafkaTopic: 't'.repeat(240) },
+      'snapshotTopic',
+    ],
+    ['unknown envelope', { serviceName: 'x', operations: ops, envelope: 'OnexEnvelopeV1' }, 'envelope'],
     ['targetDir escaping with ..', { targetDir: '../elsewhere', serviceName: 'x', operations: ops }, 'targetDir'],
     ['absolute targetDir', { targetDir: '/tmp/x', serviceName: 'x', operations: ops }, 'targetDir'],
     ['targetDir with a newline', { targetDir: 'a\nb', serviceName: 'x', operations: ops }, 'targetDir'],

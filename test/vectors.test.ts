@@ -2,7 +2,7 @@
  * One event contract for both languages: the shared vectors of schema/test-vectors.json
  * run through a generated Python package and a generated TypeScript package give
  * the expected statistics, identical between the two, and events that differ only in
- * ids, timestamps and source fields.
+ * ids, timestamps and the publishing instance, in either envelope.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,11 +19,13 @@ type Output = Record<string, Record<string, { statistics: Record<string, number>
 const VECTORS = path.join(REPO, 'schema/test-vectors.json');
 const document = JSON.parse(readFileSync(VECTORS, 'utf8')) as { config: Record<string, unknown>; vectors: Vector[] };
 
-function generate(language: 'python' | 'typescript'): string {
+type Envelope = 'onex' | 'omninode-bridge';
+
+function generate(language: 'python' | 'typescript', envelope: Envelope): string {
   const dest = tempDir(`vectors-${language}-`);
   const node = path.join(dest, 'node');
   if (language === 'typescript') makeTypescriptProject(node);
-  writeAnswers(path.join(dest, 'answers.json'), { ...document.config, language, targetDir: 'node' });
+  writeAnswers(path.join(dest, 'answers.json'), { ...document.config, envelope, language, targetDir: 'node' });
   const result = cli(['--answers', 'answers.json'], dest);
   expect(result.code, result.stderr).toBe(0);
   return node;
@@ -31,36 +33,48 @@ function generate(language: 'python' | 'typescript'): string {
 
 /** An event with the fields that legitimately differ between two runs removed. */
 function comparable(event: Record<string, unknown>): unknown {
-  const { event_id, event_timestamp, source_node_id, source_service, source_version, source_instance, ...rest } = event;
+  // Ids and timestamps are new for every event; the instance is host and process.
+  const varying = ['envelope_id', 'envelope_timestamp', 'event_id', 'event_timestamp', 'source_instance'];
+  for (const key of varying.filter((key) => key in event)) expect(typeof event[key]).toBe('string');
+  const rest = Object.fromEntries(Object.entries(event).filter(([key]) => !varying.includes(key)));
   const payload = { ...(rest.payload as Record<string, unknown>) };
   delete payload.timestamp;
   if (payload.last_error) payload.last_error = { ...(payload.last_error as object), timestamp: '(varies)' };
-  expect([event_id, event_timestamp, source_node_id]).toSatisfy((values: unknown[]) => values.every((v) => typeof v === 'string'));
-  void source_service;
-  void source_version;
-  void source_instance;
+  if (rest.metadata && typeof rest.metadata === 'object' && 'tags' in rest.metadata) {
+    const metadata = rest.metadata as { tags: Record<string, string> };
+    expect(typeof metadata.tags.instance).toBe('string');
+    rest.metadata = { ...metadata, tags: { ...metadata.tags, instance: '(varies)' } };
+  }
   return { ...rest, payload };
+}
+
+/** The vectors run through the generated package of `language`. */
+function runVectors(language: 'python' | 'typescript', envelope: Envelope): Output {
+  const node = generate(language, envelope);
+  if (language === 'python') {
+    const py = run(venvBin('python'), [path.join(REPO, 'test/python/run_vectors.py'), VECTORS], {
+      env: { ONEX_METRICS_NODE: node },
+    });
+    expect(py.code, py.stderr).toBe(0);
+    return JSON.parse(py.stdout) as Output;
+  }
+  copyFileSync(path.join(REPO, 'test/typescript/run-vectors.ts'), path.join(node, 'run-vectors.ts'));
+  const typecheck = run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: node });
+  expect(typecheck.code, typecheck.stdout).toBe(0);
+  const ts = run(bin('tsx'), ['run-vectors.ts', VECTORS], { cwd: node });
+  expect(ts.code, ts.stderr).toBe(0);
+  return JSON.parse(ts.stdout) as Output;
 }
 
 describe('shared test vectors', () => {
   let python: Output;
   let typescript: Output;
+  let bridge: { python: Output; typescript: Output };
 
   beforeAll(() => {
-    const pythonNode = generate('python');
-    const py = run(venvBin('python'), [path.join(REPO, 'test/python/run_vectors.py'), VECTORS], {
-      env: { ONEX_METRICS_NODE: pythonNode },
-    });
-    expect(py.code, py.stderr).toBe(0);
-    python = JSON.parse(py.stdout) as Output;
-
-    const tsNode = generate('typescript');
-    copyFileSync(path.join(REPO, 'test/typescript/run-vectors.ts'), path.join(tsNode, 'run-vectors.ts'));
-    const typecheck = run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: tsNode });
-    expect(typecheck.code, typecheck.stdout).toBe(0);
-    const ts = run(bin('tsx'), ['run-vectors.ts', VECTORS], { cwd: tsNode });
-    expect(ts.code, ts.stderr).toBe(0);
-    typescript = JSON.parse(ts.stdout) as Output;
+    python = runVectors('python', 'onex');
+    typescript = runVectors('typescript', 'onex');
+    bridge = { python: runVectors('python', 'omninode-bridge'), typescript: runVectors('typescript', 'omninode-bridge') };
   });
 
   it('has vectors for the cases the contract names', () => {
@@ -82,9 +96,18 @@ describe('shared test vectors', () => {
     }
   });
 
-  it.each(document.vectors.map((vector) => [vector.name] as const))('%s: the two events differ only in ids, timestamps and source', (name) => {
+  it.each(document.vectors.map((vector) => [vector.name] as const))('%s: the two events differ only in ids, timestamps and instance', (name) => {
     for (const operation of Object.keys(python[name]!)) {
       expect(comparable(typescript[name]![operation]!.event)).toStrictEqual(comparable(python[name]![operation]!.event));
+      expect(python[name]![operation]!.event).toHaveProperty('envelope_version.major', 2);
+    }
+  });
+
+  it.each(document.vectors.map((vector) => [vector.name] as const))('%s: the same holds in the omninode-bridge envelope', (name) => {
+    for (const operation of Object.keys(bridge.python[name]!)) {
+      expect(bridge.python[name]![operation]!.statistics).toStrictEqual(python[name]![operation]!.statistics);
+      expect(comparable(bridge.typescript[name]![operation]!.event)).toStrictEqual(comparable(bridge.python[name]![operation]!.event));
+      expect(bridge.python[name]![operation]!.event).toHaveProperty('envelope_version', '1.0');
     }
   });
 });

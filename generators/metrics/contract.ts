@@ -1,9 +1,10 @@
 /**
- * Defaults from an ONEX node's `contract.yaml` (BRIEF §8).
+ * Defaults from an ONEX node's `contract.yaml`.
  *
- * Real contracts are messy: operations live in one of three layouts, names may be
- * missing, sections may have the wrong shape. Every default carries the place it came
- * from, so prompts and logs can show the user why a value was suggested.
+ * Real contracts are messy: operations live in any of five layouts (today's nodes route
+ * them to handlers), names may be missing, versions are strings or mappings, sections may
+ * have the wrong shape. Every default carries the place it came from, so prompts and logs
+ * can show the user why a value was suggested.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,9 +21,16 @@ export interface Sourced<T> {
 export interface ContractDefaults {
   /** Path of the contract file that was read. */
   file: string;
+  /** The node's `name`. */
   serviceName?: Sourced<string>;
+  /** `node_version`, else `contract_version`, else `version`, as "1.0.0". */
+  serviceVersion?: Sourced<string>;
   operations?: Sourced<string[]>;
+  /** Where each layout's names were found (layout → names), in the order read. */
+  operationLayouts?: { layout: string; names: string[] }[];
   percentiles?: Sourced<number[]>;
+  /** From a `metrics` subcontract: `export_interval_seconds`. */
+  publishIntervalSeconds?: Sourced<number>;
 }
 
 export class ContractError extends Error {
@@ -68,64 +76,102 @@ export function readContractDefaults(dir: string): ContractDefaults | undefined 
 
 export function contractDefaults(contract: Mapping, file = CONTRACT_FILE): ContractDefaults {
   const defaults: ContractDefaults = { file };
-  const serviceName = serviceNameOf(contract);
-  if (serviceName) defaults.serviceName = serviceName;
-  const operations = operationsOf(contract);
-  if (operations) defaults.operations = operations;
+  if (isName(contract.name)) {
+    defaults.serviceName = { value: contract.name.trim(), source: `from ${CONTRACT_FILE} name` };
+  }
+  const version = versionOf(contract);
+  if (version) defaults.serviceVersion = version;
+  const layouts = operationLayouts(contract);
+  const operations = [...new Set(layouts.flatMap(({ names }) => names))];
+  if (operations.length > 0) {
+    defaults.operationLayouts = layouts;
+    defaults.operations = {
+      value: operations,
+      source: `from ${CONTRACT_FILE} ${layouts.map(({ layout }) => layout).join(' + ')}`,
+    };
+  }
   const percentiles = percentilesOf(contract);
   if (percentiles) defaults.percentiles = percentiles;
+  const interval = publishIntervalOf(contract);
+  if (interval) defaults.publishIntervalSeconds = interval;
   return defaults;
 }
 
-/** `name` plus `version` {major, minor, patch}: `store_effect` v1.0.0 → `store_effect_v1_0_0`. */
-function serviceNameOf(contract: Mapping): Sourced<string> | undefined {
-  if (!isName(contract.name)) return undefined;
-  const name = contract.name.trim();
-  const version = contract.version;
-  if (isMapping(version)) {
-    const parts = [version.major, version.minor, version.patch];
-    if (parts.every((part) => Number.isInteger(part))) {
-      return { value: `${name}_v${parts.join('_')}`, source: `from ${CONTRACT_FILE} name + version` };
-    }
+/** `{major: 1, minor: 2, patch: 3}` or `"1.2.3"` → `"1.2.3"`; anything else → undefined. */
+function versionText(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (isMapping(value)) {
+    const parts = [value.major, value.minor, value.patch];
+    if (parts.every((part) => Number.isInteger(part))) return parts.join('.');
   }
-  return { value: name, source: `from ${CONTRACT_FILE} name` };
+  return undefined;
 }
 
-/**
- * Operation names from every layout present, in the order of §8, de-duplicated:
- * `subcontracts.effect.operations`, top-level `operations` (list or mapping),
- * `io_operations[]` (`operation_type`, else `name`).
- */
-function operationsOf(contract: Mapping): Sourced<string[]> | undefined {
-  const found: { names: string[]; source: string }[] = [];
+/** The node's version: `node_version`, else `contract_version`, else `version`. */
+function versionOf(contract: Mapping): Sourced<string> | undefined {
+  for (const key of ['node_version', 'contract_version', 'version']) {
+    const value = versionText(contract[key]);
+    if (value !== undefined) return { value, source: `from ${CONTRACT_FILE} ${key}` };
+  }
+  return undefined;
+}
 
-  const subcontracts = contract.subcontracts;
-  if (isMapping(subcontracts) && isMapping(subcontracts.effect) && Array.isArray(subcontracts.effect.operations)) {
+/** Routing keys that match many operations rather than name one. */
+const WILDCARD = /[*?[\]]|^(all|any|default)$/;
+
+/**
+ * The names in a list: what `pick` takes from each mapping entry, and the entries
+ * that are names themselves when `bare` is set. Anything else is skipped.
+ */
+const names = (entries: unknown, pick: (entry: Mapping) => unknown, bare = false): string[] =>
+  Array.isArray(entries)
+    ? entries
+        .map((entry) => (isMapping(entry) ? pick(entry) : bare ? entry : undefined))
+        .filter(isName)
+        .map((name) => name.trim())
+    : [];
+
+const firstName = (entry: Mapping, keys: readonly string[]): unknown => keys.map((key) => entry[key]).find(isName);
+
+/**
+ * Operation names from every layout present, in this order: `handler_routing.handlers[].operation`
+ * (routing wildcards skipped), `io_operations[]` (`operation`, else `operation_type`, else `name`),
+ * `effect_operations.operations[]` (`operation_name`, else `name`), `subcontracts.effect.operations`,
+ * top-level `operations` (a list, or a mapping whose keys are the names).
+ */
+export function operationLayouts(contract: Mapping): { layout: string; names: string[] }[] {
+  const found: { layout: string; names: string[] }[] = [];
+  const routing = contract.handler_routing;
+  if (isMapping(routing)) {
+    const routed = names(routing.handlers, (entry) => entry.operation).filter((name) => !WILDCARD.test(name));
+    found.push({ layout: 'handler_routing.handlers[].operation', names: routed });
+  }
+  found.push({
+    layout: 'io_operations[]',
+    names: names(contract.io_operations, (entry) => firstName(entry, ['operation', 'operation_type', 'name'])),
+  });
+  const effect = contract.effect_operations;
+  if (isMapping(effect)) {
     found.push({
-      names: subcontracts.effect.operations.filter(isName),
-      source: 'subcontracts.effect.operations',
+      layout: 'effect_operations.operations[]',
+      names: names(effect.operations, (entry) => firstName(entry, ['operation_name', 'name'])),
     });
   }
-
+  const subcontracts = contract.subcontracts;
+  if (isMapping(subcontracts) && isMapping(subcontracts.effect)) {
+    found.push({
+      layout: 'subcontracts.effect.operations',
+      names: names(subcontracts.effect.operations, () => undefined, true),
+    });
+  }
   const operations = contract.operations;
   if (Array.isArray(operations)) {
-    const names = operations.map((entry) => (isMapping(entry) ? entry.name : entry)).filter(isName);
-    found.push({ names, source: 'operations' });
+    found.push({ layout: 'operations', names: names(operations, (entry) => entry.name, true) });
   } else if (isMapping(operations)) {
-    found.push({ names: Object.keys(operations).filter(isName), source: 'operations' });
+    found.push({ layout: 'operations', names: Object.keys(operations).filter(isName) });
   }
-
-  if (Array.isArray(contract.io_operations)) {
-    const names = contract.io_operations
-      .map((entry) => (isMapping(entry) ? (isName(entry.operation_type) ? entry.operation_type : entry.name) : undefined))
-      .filter(isName);
-    found.push({ names, source: 'io_operations[].operation_type' });
-  }
-
-  const value = [...new Set(found.flatMap(({ names }) => names.map((name) => name.trim())))];
-  if (value.length === 0) return undefined;
-  const sources = found.filter(({ names }) => names.length > 0).map(({ source }) => source);
-  return { value, source: `from ${CONTRACT_FILE} ${sources.join(' + ')}` };
+  return found.filter(({ names }) => names.length > 0);
 }
 
 /** `mixins[name=MixinMetrics].config.percentiles`. */
@@ -136,4 +182,24 @@ function percentilesOf(contract: Mapping): Sourced<number[]> | undefined {
   const value = mixin.config.percentiles.filter((p): p is number => typeof p === 'number');
   if (value.length === 0) return undefined;
   return { value, source: `from ${CONTRACT_FILE} mixins[MixinMetrics].config.percentiles` };
+}
+
+/**
+ * A metrics subcontract (omnibase-core `ModelMetricsSubcontract`), at `subcontracts.metrics`
+ * or top-level `metrics`: its `export_interval_seconds` is how often to publish.
+ */
+function publishIntervalOf(contract: Mapping): Sourced<number> | undefined {
+  const subcontracts = contract.subcontracts;
+  const candidates: [string, unknown][] = [
+    ['subcontracts.metrics', isMapping(subcontracts) ? subcontracts.metrics : undefined],
+    ['metrics', contract.metrics],
+  ];
+  for (const [where, metrics] of candidates) {
+    if (!isMapping(metrics)) continue;
+    const seconds = metrics.export_interval_seconds;
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) {
+      return { value: seconds, source: `from ${CONTRACT_FILE} ${where}.export_interval_seconds` };
+    }
+  }
+  return undefined;
 }

@@ -1,12 +1,12 @@
 /**
- * Defaults that depend on the destination on disk: the node's contract.yaml (§8) and
- * the language detected from the target directory (§3). Everything else about answers
+ * Defaults that depend on the destination on disk: the node's contract.yaml and
+ * the language detected from the target directory. Everything else about answers
  * is pure and lives in `schema.ts`.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readContractDefaults, type ContractDefaults } from './contract.js';
-import { type Language, targetDirField } from './schema.js';
+import { type Envelope, envelopeField, type Language, serviceVersionField, targetDirField } from './schema.js';
 
 const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
 const TYPESCRIPT_MARKERS = ['package.json', 'tsconfig.json'];
@@ -18,7 +18,7 @@ export interface Detected {
 }
 
 /**
- * The language of the target directory itself (§3): pyproject.toml, setup.cfg,
+ * The language of the target directory itself: pyproject.toml, setup.cfg,
  * setup.py or *.py → python; package.json, tsconfig.json or *.ts → typescript
  * (Python markers first); python when there is none. Parent directories are not
  * consulted: a plop repository always has a package.json at its root, whatever
@@ -49,24 +49,43 @@ export interface DiskDefaults {
   sources: Record<string, string>;
 }
 
+/**
+ * The service name a contract gives: its `name`; for the omninode-bridge envelope, as
+ * that generation named services, with its version: `store_effect` 1.0.0 → `store_effect_v1_0_0`.
+ */
+function serviceNameFrom(contract: ContractDefaults, envelope: Envelope): { value: string; source: string } | undefined {
+  const name = contract.serviceName;
+  if (!name) return undefined;
+  const version = contract.serviceVersion?.value;
+  if (envelope === 'omninode-bridge' && version !== undefined && /^\d+\.\d+\.\d+$/.test(version)) {
+    return { value: `${name.value}_v${version.replaceAll('.', '_')}`, source: `${name.source} + version` };
+  }
+  return name;
+}
+
 /** Reads the defaults for `targetDir` (already validated) under `destRoot`. Throws `ContractError`. */
-export function diskDefaults(destRoot: string, targetDir: string): DiskDefaults {
+export function diskDefaults(destRoot: string, targetDir: string, envelope: Envelope = 'onex'): DiskDefaults {
   const dir = path.resolve(destRoot, targetDir);
   const contract = existsSync(dir) ? readContractDefaults(dir) : undefined;
   const language = detectLanguage(destRoot, targetDir);
   const values: Record<string, unknown> = { language: language.language };
   const sources: Record<string, string> = { language: language.source };
-  if (contract?.serviceName) {
-    values.serviceName = contract.serviceName.value;
-    sources.serviceName = contract.serviceName.source;
-  }
-  if (contract?.operations) {
-    values.operations = contract.operations.value;
-    sources.operations = contract.operations.source;
-  }
-  if (contract?.percentiles) {
-    values.percentiles = contract.percentiles.value;
-    sources.percentiles = contract.percentiles.source;
+  const found: Record<string, { value: unknown; source: string } | undefined> = contract
+    ? {
+        serviceName: serviceNameFrom(contract, envelope),
+        // A version the answers would refuse is not offered: the node may name it oddly.
+        serviceVersion: serviceVersionField.safeParse(contract.serviceVersion?.value).success
+          ? contract.serviceVersion
+          : undefined,
+        operations: contract.operations,
+        percentiles: contract.percentiles,
+        publishIntervalSeconds: contract.publishIntervalSeconds,
+      }
+    : {};
+  for (const [key, sourced] of Object.entries(found)) {
+    if (sourced === undefined) continue;
+    values[key] = sourced.value;
+    sources[key] = sourced.source;
   }
   return { ...(contract ? { contract } : {}), language, values, sources };
 }
@@ -81,7 +100,8 @@ export function withDiskDefaults(
 ): { merged: Record<string, unknown>; defaults?: DiskDefaults } {
   const target = targetDirField.safeParse(raw.targetDir ?? '.');
   if (!target.success) return { merged: raw };
-  const defaults = diskDefaults(destRoot, target.data);
+  const envelope = envelopeField.safeParse(raw.envelope ?? 'onex');
+  const defaults = diskDefaults(destRoot, target.data, envelope.success ? envelope.data : 'onex');
   const merged: Record<string, unknown> = { ...raw };
   for (const [key, value] of Object.entries(defaults.values)) {
     if (merged[key] === undefined) merged[key] = value;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { contractDefaults, readContractDefaults } from './contract.js';
-import { detectLanguage } from './defaults.js';
+import { detectLanguage, diskDefaults } from './defaults.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
 import { recordPath, renderMetrics, sha256 } from './render.js';
 import { InvalidAnswersError, parseAnswers, percentileKey, percentileThousandths } from './schema.js';
@@ -28,11 +28,13 @@ function issues(input: unknown): string[] {
 }
 
 describe('answers schema', () => {
-  it('fills every default of §3', () => {
+  it('fills every default', () => {
     expect(parseAnswers(minimal)).toEqual({
       language: 'python',
       targetDir: '.',
+      envelope: 'onex',
       serviceName: 'orders',
+      serviceVersion: null,
       operations: ['create_order', 'cancel_order'],
       publishIntervalOps: 100,
       publishIntervalSeconds: 60,
@@ -40,8 +42,38 @@ describe('answers schema', () => {
       percentiles: [50, 95, 99],
       enableResourceMetrics: true,
       enableBusinessMetrics: true,
-      kafkaTopic: 'orders.metrics.v1',
+      kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
+      snapshotTopic: 'onex.evt.orders.node-metrics.v1',
     });
+  });
+
+  it('derives ONEX topics from the service name, and the older topics for omninode-bridge', () => {
+    const onex = parseAnswers({ ...minimal, serviceName: 'Orders_Effect.v2' });
+    expect([onex.kafkaTopic, onex.snapshotTopic]).toEqual([
+      'onex.evt.orders-effect-v2.operation-metrics.v1',
+      'onex.evt.orders-effect-v2.node-metrics.v1',
+    ]);
+    const bridge = parseAnswers({ ...minimal, envelope: 'omninode-bridge' });
+    expect([bridge.kafkaTopic, bridge.snapshotTopic]).toEqual(['orders.metrics.v1', 'orders.metrics.v1.comprehensive']);
+  });
+
+  it('holds topics to the ONEX format in the onex profile only', () => {
+    expect(issues({ ...minimal, kafkaTopic: 'orders.metrics.v1' })).toEqual([
+      expect.stringMatching(/^kafkaTopic: must follow the ONEX topic format onex\.<evt\|cmd\|intent\|dlq>/),
+    ]);
+    expect(issues({ ...minimal, snapshotTopic: 'onex.evt.Orders.node-metrics.v1' })).toHaveLength(1);
+    expect(issues({ ...minimal, kafkaTopic: 'onex.cmd.orders.ops.v0' })).toHaveLength(1);
+    expect(issues({ ...minimal, kafkaTopic: 'onex.intent.orders-1.op.metrics_x.v12' })).toEqual([]);
+    expect(issues({ ...minimal, envelope: 'omninode-bridge', kafkaTopic: 'orders.metrics.v1' })).toEqual([]);
+  });
+
+  it('takes dotted operation names as ONEX writes them, and a service version', () => {
+    const answers = parseAnswers({ ...minimal, operations: 'gateway.attach, build_loop.project', serviceVersion: '1.2.0' });
+    expect(answers.operations).toEqual(['gateway.attach', 'build_loop.project']);
+    expect(answers.serviceVersion).toBe('1.2.0');
+    expect(parseAnswers({ ...minimal, serviceVersion: '' }).serviceVersion).toBeNull();
+    expect(issues({ ...minimal, operations: ['gateway.'] })[0]).toMatch(/^operations\[0\]: must be snake_case/);
+    expect(issues({ ...minimal, serviceVersion: '1 0' })[0]).toMatch(/^serviceVersion: must be a version/);
   });
 
   it('coerces the strings of plop bypass and hand-written YAML', () => {
@@ -81,6 +113,9 @@ describe('answers schema', () => {
     [{ ...minimal, targetDir: '../outside' }, 'targetDir'],
     [{ ...minimal, targetDir: '/etc' }, 'targetDir'],
     [{ ...minimal, language: 'cobol' }, 'language'],
+    [{ ...minimal, envelope: 'v1' }, 'envelope'],
+    [{ ...minimal, operations: ['.leading'] }, 'operations[0]'],
+    [{ ...minimal, operations: ['a..b'] }, 'operations[0]'],
     [{ ...minimal, operation: ['typo'] }, 'operation'],
   ])('rejects %j naming %s', (input, field) => {
     const found = issues(input);
@@ -103,11 +138,15 @@ describe('answers schema', () => {
     expect(issues({ ...minimal, servicename: 'x' }).join('\n')).toContain('did you mean "serviceName"');
   });
 
-  it('checks the default topic derived from a long service name', () => {
+  it('checks the default topics derived from a long service name or topic', () => {
     const serviceName = `s${'x'.repeat(99)}`;
     expect(issues({ serviceName, operations: ['a'] })).toEqual([]);
-    const topic = issues({ serviceName, operations: ['a'], kafkaTopic: 't'.repeat(236) });
-    expect(topic.join('\n')).toContain('kafkaTopic');
+    const bridge = { envelope: 'omninode-bridge', serviceName, operations: ['a'] };
+    expect(issues(bridge)).toEqual([]);
+    expect(issues({ ...bridge, kafkaTopic: 't'.repeat(236) })).toEqual([
+      expect.stringMatching(/^snapshotTopic: the default "t+\.comprehensive" \(from kafkaTopic\) must hold only/),
+    ]);
+    expect(issues({ ...bridge, kafkaTopic: 't'.repeat(236), snapshotTopic: 'snapshots' })).toEqual([]);
   });
 
   it('names the payload keys of percentiles and ranks them in exact thousandths', () => {
@@ -117,11 +156,61 @@ describe('answers schema', () => {
   });
 });
 
-describe('contract.yaml defaults (§8)', () => {
+describe('contract.yaml defaults', () => {
   it('reads top-level operations given as a mapping (store_effect)', () => {
     const defaults = readContractDefaults(path.join(CONTRACTS, 'store_effect'));
-    expect(defaults?.serviceName?.value).toBe('store_effect_v1_0_0');
+    expect(defaults?.serviceName?.value).toBe('store_effect');
+    expect(defaults?.serviceVersion).toEqual({ value: '1.0.0', source: 'from contract.yaml version' });
     expect(defaults?.operations).toEqual({ value: ['persist_state'], source: 'from contract.yaml operations' });
+  });
+
+  it('names the service as its generation did: name for onex, name + version for omninode-bridge', () => {
+    const store = path.join(CONTRACTS, 'store_effect');
+    expect(diskDefaults(store, '.').values).toMatchObject({ serviceName: 'store_effect', serviceVersion: '1.0.0' });
+    expect(diskDefaults(store, '.', 'omninode-bridge').values).toMatchObject({ serviceName: 'store_effect_v1_0_0' });
+    expect(diskDefaults(store, '.', 'omninode-bridge').sources.serviceName).toBe('from contract.yaml name + version');
+  });
+
+  it("reads today's layouts: handler routing, io_operations, effect_operations; versions as strings or mappings", () => {
+    const defaults = contractDefaults({
+      name: 'node_checkpoint_effect',
+      contract_version: { major: 1, minor: 0, patch: 0 },
+      node_version: '1.2.0',
+      handler_routing: {
+        routing_strategy: 'operation_match',
+        handlers: [
+          { operation: 'write_checkpoint', handler: { name: 'HandlerCheckpointWrite' } },
+          { operation: 'gateway.attach', handler: { name: 'HandlerAttach' } },
+          { operation: '*', handler: { name: 'HandlerAny' } },
+          { operation: 'all', handler: { name: 'HandlerAll' } },
+          { event_model: { name: 'ModelOnlyEvent' }, handler: { name: 'HandlerEvent' } },
+        ],
+      },
+      io_operations: [{ operation: 'read_checkpoint' }, { operation_type: 'write_checkpoint' }, { name: 'list_checkpoints' }],
+      effect_operations: { operations: [{ operation_name: 'scan' }, { name: 'read_file' }] },
+    });
+    expect(defaults.operations?.value).toEqual([
+      'write_checkpoint',
+      'gateway.attach',
+      'read_checkpoint',
+      'list_checkpoints',
+      'scan',
+      'read_file',
+    ]);
+    expect(defaults.operations?.source).toBe(
+      'from contract.yaml handler_routing.handlers[].operation + io_operations[] + effect_operations.operations[]',
+    );
+    expect(defaults.serviceVersion).toEqual({ value: '1.2.0', source: 'from contract.yaml node_version' });
+    expect(contractDefaults({ contract_version: { major: 2, minor: 1, patch: 3 } }).serviceVersion?.value).toBe('2.1.3');
+    expect(contractDefaults({ node_version: { major: 0, minor: 4, patch: 0 } }).serviceVersion?.value).toBe('0.4.0');
+  });
+
+  it('takes the publish interval from a metrics subcontract', () => {
+    expect(contractDefaults({ subcontracts: { metrics: { export_interval_seconds: 15 } } }).publishIntervalSeconds).toEqual({
+      value: 15,
+      source: 'from contract.yaml subcontracts.metrics.export_interval_seconds',
+    });
+    expect(contractDefaults({ metrics: { export_interval_seconds: 0 } }).publishIntervalSeconds).toBeUndefined();
   });
 
   it('reads io_operations[].operation_type (distributed_lock_effect)', () => {
@@ -133,7 +222,7 @@ describe('contract.yaml defaults (§8)', () => {
   it.each(['codegen_orchestrator', 'reducer'])('leaves operations required when %s has none', (name) => {
     const defaults = readContractDefaults(path.join(CONTRACTS, name));
     expect(defaults?.operations).toBeUndefined();
-    expect(defaults?.serviceName?.value).toMatch(/_v1_0_0$/);
+    expect(defaults?.serviceVersion?.value).toBe('1.0.0');
   });
 
   it('merges every layout in order, de-duplicated, skipping nameless entries', () => {
@@ -144,9 +233,9 @@ describe('contract.yaml defaults (§8)', () => {
       io_operations: [{ operation_type: 'fourth' }, { name: 'fifth' }, { atomic: true }, 'ignored'],
       mixins: [{ name: 'Other' }, { name: 'MixinMetrics', config: { percentiles: [50, 99.9] } }],
     });
-    expect(defaults.operations?.value).toEqual(['first', 'shared', 'second', 'third', 'fourth', 'fifth']);
+    expect(defaults.operations?.value).toEqual(['fourth', 'fifth', 'first', 'shared', 'second', 'third']);
     expect(defaults.operations?.source).toBe(
-      'from contract.yaml subcontracts.effect.operations + operations + io_operations[].operation_type',
+      'from contract.yaml io_operations[] + subcontracts.effect.operations + operations',
     );
     expect(defaults.percentiles?.value).toEqual([50, 99.9]);
     expect(defaults.serviceName?.value).toBe('mixed');
@@ -163,7 +252,7 @@ describe('contract.yaml defaults (§8)', () => {
     const operations = prompts.find((prompt) => prompt.name === 'operations')!;
     const message = operations.message as (answers: Record<string, unknown>) => string;
     expect(message({ targetDir: 'store_effect' })).toBe(
-      'Operations to track (comma-separated snake_case names) — from contract.yaml operations',
+      'Operations to track (comma-separated, snake_case or dotted) — from contract.yaml operations',
     );
     const defaultOf = operations.default as (answers: Record<string, unknown>) => unknown;
     expect(defaultOf({ targetDir: 'distributed_lock_effect' })).toBe('database_write, database_read');
@@ -201,7 +290,7 @@ describe('prompts', () => {
   });
 });
 
-describe('language detection (§3)', () => {
+describe('language detection', () => {
   it.each([
     [{ 'pyproject.toml': '' }, 'python'],
     [{ 'setup.cfg': '' }, 'python'],
@@ -293,11 +382,28 @@ describe('renderMetrics', () => {
   });
 
   it('pastes answers only as escaped string literals', () => {
-    const { files } = renderMetrics({ ...minimal, serviceName: 'svc.name-1', kafkaTopic: 'a.b_c-d' });
+    const { files } = renderMetrics({
+      ...minimal,
+      envelope: 'omninode-bridge',
+      serviceName: 'svc.name-1',
+      serviceVersion: '1.0.0-rc.1',
+      kafkaTopic: 'a.b_c-d',
+    });
     const config = files.find((file) => file.path === 'metrics/config.py')!.content;
     expect(config).toContain('SERVICE_NAME: Final = "svc.name-1"');
+    expect(config).toContain('SERVICE_VERSION: Final[str | None] = "1.0.0-rc.1"');
     expect(config).toContain('KAFKA_TOPIC: Final = "a.b_c-d"');
-    expect(config).toContain('COMPREHENSIVE_TOPIC: Final = "a.b_c-d.comprehensive"');
+    expect(config).toContain('SNAPSHOT_TOPIC: Final = "a.b_c-d.comprehensive"');
+  });
+
+  it('writes the envelope and transport modules of the chosen profile only', () => {
+    const pathsOf = (envelope: string) => renderMetrics({ ...minimal, envelope }).files.map((file) => file.path);
+    expect(pathsOf('onex')).toContain('metrics/event_bus.py');
+    expect(pathsOf('onex')).not.toContain('metrics/kafka.py');
+    expect(pathsOf('omninode-bridge')).toContain('metrics/kafka.py');
+    expect(pathsOf('omninode-bridge')).not.toContain('metrics/event_bus.py');
+    const onex = renderMetrics(minimal).files.map((file) => file.content).join('\n');
+    expect(onex).not.toMatch(/aiokafka|publish_with_envelope|kafka_client/);
   });
 });
 

@@ -8,11 +8,14 @@ import { ContractError } from './contract.js';
 import { diskDefaults, type DiskDefaults } from './defaults.js';
 import {
   DEFAULT_PERCENTILES,
+  defaultSnapshotTopic,
   defaultTopic,
   enableBusinessMetricsField,
   enableResourceMetricsField,
+  type Envelope,
+  envelopeField,
+  ENVELOPES,
   fieldPath,
-  kafkaTopicField,
   LANGUAGES,
   languageField,
   maxDurationSamplesField,
@@ -21,7 +24,10 @@ import {
   publishIntervalOpsField,
   publishIntervalSecondsField,
   serviceNameField,
+  serviceVersionField,
   targetDirField,
+  topicField,
+  topicProblem,
 } from './schema.js';
 
 /** Common percentiles offered as checkboxes; others are typed into `morePercentiles`. */
@@ -65,18 +71,24 @@ function check(field: ZodType, name: string, value: unknown): true | string {
 
 export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
   const cache = new Map<string, DiskDefaults | string>();
+  const envelopeOf = (answers: PromptAnswers): Envelope => {
+    const envelope = envelopeField.safeParse(answers.envelope);
+    return envelope.success ? envelope.data : 'onex';
+  };
   /** Disk defaults of a target directory, or the contract error as a message. */
   const defaultsOf = (answers: PromptAnswers): DiskDefaults | string => {
     const dir = typeof answers.targetDir === 'string' ? answers.targetDir : '.';
-    let found = cache.get(dir);
+    const envelope = envelopeOf(answers);
+    const key = `${envelope}\u0000${dir}`;
+    let found = cache.get(key);
     if (found === undefined) {
       try {
-        found = diskDefaults(options.destRoot, dir);
+        found = diskDefaults(options.destRoot, dir, envelope);
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
         found = `${error.message}`;
       }
-      cache.set(dir, found);
+      cache.set(key, found);
     }
     return found;
   };
@@ -155,17 +167,45 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       }),
     );
   }
+  const validateTopic = (name: string) => (value: unknown, answers?: PromptAnswers) => {
+    const legal = check(topicField, name, value);
+    if (legal !== true) return legal;
+    const problem = topicProblem(String(value), envelopeOf(answers ?? {}));
+    return problem === undefined ? true : `${name}: ${problem}`;
+  };
+  const topicPrompt = (name: string, message: string, defaultOf: (answers: PromptAnswers) => string | undefined) => ({
+    ...prompt(name, topicField, { type: 'input', message, default: defaultOf }),
+    validate: validateTopic(name),
+  });
+  const serviceNameOf = (answers: PromptAnswers) =>
+    typeof answers.serviceName === 'string' ? answers.serviceName : undefined;
   prompts.push(
+    prompt('envelope', envelopeField, {
+      type: 'list',
+      message: 'Event envelope',
+      help: `event envelope: ${ENVELOPES.join(' or ')}`,
+      choices: [
+        { name: "onex — today's ONEX: ModelEventEnvelope on the node's event bus", value: 'onex' },
+        { name: 'omninode-bridge — the older OnexEnvelopeV1 through kafka_client', value: 'omninode-bridge' },
+      ],
+      default: 'onex',
+    }),
     prompt('serviceName', serviceNameField, {
       type: 'input',
       message: labelled('Service name', 'serviceName'),
-      help: 'service name, e.g. store_effect_v1_0_0',
+      help: 'service name, e.g. node_checkpoint_effect',
       default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceName,
+    }),
+    prompt('serviceVersion', serviceVersionField, {
+      type: 'input',
+      message: labelled('Service version (enter for none)', 'serviceVersion'),
+      help: 'service version for the events, e.g. 1.0.0',
+      default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceVersion,
     }),
     prompt('operations', operationsField, {
       type: 'input',
-      message: labelled('Operations to track (comma-separated snake_case names)', 'operations'),
-      help: 'operations to track, comma-separated snake_case names',
+      message: labelled('Operations to track (comma-separated, snake_case or dotted)', 'operations'),
+      help: 'operations to track, comma-separated snake_case or dotted names',
       default: (answers: PromptAnswers) => {
         const operations = fromDisk(answers)?.values.operations;
         return Array.isArray(operations) ? operations.join(', ') : undefined;
@@ -178,8 +218,8 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     }),
     prompt('publishIntervalSeconds', publishIntervalSecondsField, {
       type: 'input',
-      message: 'Publish every how many seconds',
-      default: '60',
+      message: labelled('Publish every how many seconds', 'publishIntervalSeconds'),
+      default: (answers: PromptAnswers) => String(fromDisk(answers)?.values.publishIntervalSeconds ?? 60),
     }),
     prompt('maxDurationSamples', maxDurationSamplesField, {
       type: 'input',
@@ -224,11 +264,15 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       message: 'Business metrics (items processed, throughput, KPIs)?',
       default: true,
     }),
-    prompt('kafkaTopic', kafkaTopicField, {
-      type: 'input',
-      message: 'Kafka topic for operation events',
-      default: (answers: PromptAnswers) =>
-        typeof answers.serviceName === 'string' ? defaultTopic(answers.serviceName) : undefined,
+    topicPrompt('kafkaTopic', 'Topic for operation events', (answers) => {
+      const serviceName = serviceNameOf(answers);
+      return serviceName === undefined ? undefined : defaultTopic(envelopeOf(answers), serviceName);
+    }),
+    topicPrompt('snapshotTopic', 'Topic for the full snapshot', (answers) => {
+      const serviceName = serviceNameOf(answers);
+      if (serviceName === undefined) return undefined;
+      const kafkaTopic = typeof answers.kafkaTopic === 'string' ? answers.kafkaTopic : defaultTopic(envelopeOf(answers), serviceName);
+      return defaultSnapshotTopic(envelopeOf(answers), kafkaTopic, serviceName);
     }),
   );
   return prompts;

@@ -81,6 +81,7 @@ export function renderAnswers(answers: Answers): RenderedMetrics {
     answers,
     banner,
     generator: GENERATOR_ID,
+    onex: answers.envelope === 'onex',
     resources: answers.enableResourceMetrics,
     business: answers.enableBusinessMetrics,
   };

@@ -12,7 +12,16 @@ import { z } from 'zod';
 export const LANGUAGES = ['python', 'typescript'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/**
+ * The event envelope the generated code publishes: `onex`, the `ModelEventEnvelope` of
+ * today's omnibase-core on the node's event bus; `omninode-bridge`, the `OnexEnvelopeV1`
+ * of the older omninode_bridge nodes, through their `kafka_client`.
+ */
+export const ENVELOPES = ['onex', 'omninode-bridge'] as const;
+export type Envelope = (typeof ENVELOPES)[number];
+
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 95, 99];
+/** The snapshot topic of `omninode-bridge` is the operation topic with this suffix. */
 export const COMPREHENSIVE_SUFFIX = '.comprehensive';
 const MAX_TOPIC_LENGTH = 249;
 
@@ -55,7 +64,9 @@ function noDuplicates<T>(show: (item: T) => string) {
 
 // ---------------------------------------------------------------- fields
 
-const OPERATION = /^[a-z_][a-z0-9_]{0,63}$/;
+/** snake_case, or dotted as ONEX writes them (`gateway.attach`). */
+const OPERATION = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+const MAX_OPERATION_LENGTH = 64;
 /** A UTF-16 half without its other half: not a character, and no file name can hold it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** NAME_MAX of Linux and macOS file systems, in bytes. */
@@ -63,10 +74,18 @@ const MAX_NAME_BYTES = 255;
 /** Room for `--dest` and the generated paths within PATH_MAX (4096). */
 const MAX_TARGET_DIR_BYTES = 1024;
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/;
+const SERVICE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+/** omnibase_infra `util_onex_topic_format`: `onex.<kind>.<producer>.<event-name>.v<N>`. */
+export const ONEX_TOPIC = /^onex\.(evt|cmd|intent|dlq)\.[a-z0-9-]+\.[a-z0-9._-]+\.v[1-9]\d*$/;
 
 export const languageField = z.enum(LANGUAGES, {
   error: () => `must be one of ${LANGUAGES.join(', ')}`,
+});
+
+export const envelopeField = z.enum(ENVELOPES, {
+  error: () =>
+    `must be one of ${ENVELOPES.join(', ')} (onex: today's ModelEventEnvelope; omninode-bridge: the older OnexEnvelopeV1)`,
 });
 
 export const targetDirField = z
@@ -99,12 +118,22 @@ export const serviceNameField = z
     'must start with a letter and hold only letters, digits, ".", "_" or "-" (1-100 characters)',
   );
 
+/** The node's version, for the events' metadata; blank or null when it has none. */
+export const serviceVersionField = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+  z
+    .string({ error: 'must be a version string like "1.0.0", or empty for none' })
+    .regex(SERVICE_VERSION, 'must be a version like "1.0.0": letters, digits, ".", "+", "_" or "-" (1-64 characters)')
+    .nullable(),
+);
+
 export const operationNameField = z
   .string({ error: 'must be a string' })
   .min(1, { error: 'is empty (a stray comma?): give a name or remove it', abort: true })
+  .max(MAX_OPERATION_LENGTH, `must be at most ${MAX_OPERATION_LENGTH} characters`)
   .regex(
     OPERATION,
-    'must be snake_case: lowercase letters, digits and "_", not starting with a digit (1-64 characters)',
+    'must be snake_case (lowercase letters, digits, "_", not starting with a digit), or such names joined by "." as in "gateway.attach"',
   );
 
 export const operationsField = z.preprocess(
@@ -170,14 +199,21 @@ const booleanField = (what: string) =>
 export const enableResourceMetricsField = booleanField('resource metrics: memory, CPU, connections, queue depth');
 export const enableBusinessMetricsField = booleanField('business metrics: counters, KPIs, throughput');
 
-export const kafkaTopicField = z
+/** A legal Kafka topic; the `onex` envelope also needs the ONEX format (`topicProblem`). */
+export const topicField = z
   .string({ error: 'must be a Kafka topic name' })
-  .regex(TOPIC, 'must hold only letters, digits, ".", "_" or "-"')
-  .refine((topic) => topic !== '.' && topic !== '..', 'must not be "." or ".."')
-  .refine(
-    (topic) => topic.length + COMPREHENSIVE_SUFFIX.length <= MAX_TOPIC_LENGTH,
-    `must be at most ${MAX_TOPIC_LENGTH - COMPREHENSIVE_SUFFIX.length} characters, so that "<topic>${COMPREHENSIVE_SUFFIX}" stays a legal topic`,
-  );
+  .regex(TOPIC, `must hold only letters, digits, ".", "_" or "-" (1-${MAX_TOPIC_LENGTH} characters)`)
+  .refine((topic) => topic !== '.' && topic !== '..', 'must not be "." or ".."');
+
+/** What is wrong with `topic` for this envelope, or undefined when it is fine. */
+export function topicProblem(topic: string, envelope: Envelope): string | undefined {
+  const legal = topicField.safeParse(topic);
+  if (!legal.success) return legal.error.issues[0]?.message ?? 'is not a legal Kafka topic';
+  if (envelope === 'onex' && !ONEX_TOPIC.test(topic)) {
+    return 'must follow the ONEX topic format onex.<evt|cmd|intent|dlq>.<producer: a-z 0-9 ->.<event-name: a-z 0-9 . _ ->.v<N>, e.g. "onex.evt.orders-effect.operation-metrics.v1" (or choose envelope: omninode-bridge)';
+  }
+  return undefined;
+}
 
 // ---------------------------------------------------------------- answers
 
@@ -186,7 +222,9 @@ export const answersSchema = z
   .strictObject({
     language: languageField.optional(),
     targetDir: targetDirField.optional(),
+    envelope: envelopeField.optional(),
     serviceName: serviceNameField,
+    serviceVersion: serviceVersionField.optional(),
     operations: operationsField,
     publishIntervalOps: publishIntervalOpsField.optional(),
     publishIntervalSeconds: publishIntervalSecondsField.optional(),
@@ -194,34 +232,44 @@ export const answersSchema = z
     percentiles: percentilesField.optional(),
     enableResourceMetrics: enableResourceMetricsField.optional(),
     enableBusinessMetrics: enableBusinessMetricsField.optional(),
-    kafkaTopic: kafkaTopicField.optional(),
+    kafkaTopic: topicField.optional(),
+    snapshotTopic: topicField.optional(),
     // Provenance written into the record; accepted so the record is an answers file.
     _generator: z.string().optional(),
     _files: z.record(z.string(), z.string()).optional(),
   })
-  .transform(({ _generator, _files, ...answers }) => ({
-    language: answers.language ?? ('python' as Language),
-    targetDir: normalizeTargetDir(answers.targetDir ?? '.'),
-    serviceName: answers.serviceName,
-    operations: answers.operations,
-    publishIntervalOps: answers.publishIntervalOps ?? 100,
-    publishIntervalSeconds: answers.publishIntervalSeconds ?? 60,
-    maxDurationSamples: answers.maxDurationSamples ?? 1000,
-    percentiles: answers.percentiles ?? [...DEFAULT_PERCENTILES],
-    enableResourceMetrics: answers.enableResourceMetrics ?? true,
-    enableBusinessMetrics: answers.enableBusinessMetrics ?? true,
-    kafkaTopic: answers.kafkaTopic ?? defaultTopic(answers.serviceName),
-  }))
-  // The default topic is derived from the service name, so check it like a given one.
-  .superRefine((answers, ctx) => {
-    const topic = kafkaTopicField.safeParse(answers.kafkaTopic);
-    if (!topic.success) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kafkaTopic'],
-        message: `the default "${answers.kafkaTopic}" (from serviceName) ${topic.error.issues[0]?.message ?? 'is invalid'}: give kafkaTopic explicitly`,
-      });
+  .transform(({ _generator, _files, ...answers }, ctx) => {
+    const envelope = answers.envelope ?? 'onex';
+    const kafkaTopic = answers.kafkaTopic ?? defaultTopic(envelope, answers.serviceName);
+    const snapshotTopic = answers.snapshotTopic ?? defaultSnapshotTopic(envelope, kafkaTopic, answers.serviceName);
+    // Topics follow the envelope's rules; a default (derived from serviceName) is
+    // checked like a given one, and says so.
+    for (const [key, topic, given] of [
+      ['kafkaTopic', kafkaTopic, answers.kafkaTopic !== undefined],
+      ['snapshotTopic', snapshotTopic, answers.snapshotTopic !== undefined],
+    ] as const) {
+      const problem = topicProblem(topic, envelope);
+      if (problem === undefined) continue;
+      const from = key === 'snapshotTopic' && envelope === 'omninode-bridge' ? 'kafkaTopic' : 'serviceName';
+      const message = given ? problem : `the default "${topic}" (from ${from}) ${problem}: give ${key} explicitly`;
+      ctx.addIssue({ code: 'custom', path: [key], message });
     }
+    return {
+      language: answers.language ?? ('python' as Language),
+      targetDir: normalizeTargetDir(answers.targetDir ?? '.'),
+      envelope,
+      serviceName: answers.serviceName,
+      serviceVersion: answers.serviceVersion ?? null,
+      operations: answers.operations,
+      publishIntervalOps: answers.publishIntervalOps ?? 100,
+      publishIntervalSeconds: answers.publishIntervalSeconds ?? 60,
+      maxDurationSamples: answers.maxDurationSamples ?? 1000,
+      percentiles: answers.percentiles ?? [...DEFAULT_PERCENTILES],
+      enableResourceMetrics: answers.enableResourceMetrics ?? true,
+      enableBusinessMetrics: answers.enableBusinessMetrics ?? true,
+      kafkaTopic,
+      snapshotTopic,
+    };
   });
 
 /** Raw answers as a user may write them (before defaults and coercion). */
@@ -233,7 +281,9 @@ export type Answers = z.output<typeof answersSchema>;
 export const ANSWER_KEYS = [
   'language',
   'targetDir',
+  'envelope',
   'serviceName',
+  'serviceVersion',
   'operations',
   'publishIntervalOps',
   'publishIntervalSeconds',
@@ -242,10 +292,26 @@ export const ANSWER_KEYS = [
   'enableResourceMetrics',
   'enableBusinessMetrics',
   'kafkaTopic',
+  'snapshotTopic',
 ] as const satisfies readonly (keyof Answers)[];
 
-export function defaultTopic(serviceName: string): string {
-  return `${serviceName}.metrics.v1`;
+/** The producer segment of ONEX topics: `Orders_Effect.v2` → `orders-effect-v2`. */
+export function topicProducer(serviceName: string): string {
+  return serviceName.toLowerCase().replace(/[_.]/g, '-');
+}
+
+/** The default topic of operation events. */
+export function defaultTopic(envelope: Envelope, serviceName: string): string {
+  return envelope === 'onex'
+    ? `onex.evt.${topicProducer(serviceName)}.operation-metrics.v1`
+    : `${serviceName}.metrics.v1`;
+}
+
+/** The default topic of the full snapshot. */
+export function defaultSnapshotTopic(envelope: Envelope, kafkaTopic: string, serviceName: string): string {
+  return envelope === 'onex'
+    ? `onex.evt.${topicProducer(serviceName)}.node-metrics.v1`
+    : `${kafkaTopic}${COMPREHENSIVE_SUFFIX}`;
 }
 
 /** `./a//b/` → `a/b`; `.` stays `.`. Paths in records and plans are POSIX. */

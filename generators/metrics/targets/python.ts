@@ -46,8 +46,11 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/__init__.py.ejs', output: 'metrics/__init__.py' },
   { template: 'metrics/config.py.ejs', output: 'metrics/config.py' },
   { template: 'metrics/window.py.ejs', output: 'metrics/window.py' },
-  { template: 'metrics/envelope.py.ejs', output: 'metrics/envelope.py' },
+  { template: `metrics/envelope.${answers.envelope}.py.ejs`, output: 'metrics/envelope.py' },
   { template: 'metrics/transport.py.ejs', output: 'metrics/transport.py' },
+  answers.envelope === 'onex'
+    ? { template: 'metrics/event_bus.py.ejs', output: 'metrics/event_bus.py' }
+    : { template: 'metrics/kafka.py.ejs', output: 'metrics/kafka.py' },
   { template: 'metrics/publisher.py.ejs', output: 'metrics/publisher.py' },
   ...section(answers.enableResourceMetrics, 'resources.py'),
   ...section(answers.enableBusinessMetrics, 'business.py'),

@@ -41,7 +41,7 @@ export function tsList(prefix: string, items: readonly string[], suffix: string)
 const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/config.ts.ejs', output: 'metrics/config.ts' },
   { template: 'metrics/window.ts.ejs', output: 'metrics/window.ts' },
-  { template: 'metrics/envelope.ts.ejs', output: 'metrics/envelope.ts' },
+  { template: `metrics/envelope.${answers.envelope}.ts.ejs`, output: 'metrics/envelope.ts' },
   { template: 'metrics/transport.ts.ejs', output: 'metrics/transport.ts' },
   { template: 'metrics/publisher.ts.ejs', output: 'metrics/publisher.ts' },
   ...section(answers.enableResourceMetrics, 'resources.ts'),
