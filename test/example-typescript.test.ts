@@ -16,12 +16,17 @@ type Envelope = Record<string, unknown> & { event_type: string; payload: Record<
 const CALLS = 120;
 const CANCEL_ERRORS = Math.ceil(CALLS / 3);
 
-function scaffold(topic?: string): string {
+function scaffold(topics: Record<string, string> = {}): string {
   const dest = tempDir('example-ts-');
   const service = path.join(dest, 'service');
-  cpSync(path.join(REPO, 'examples/orders_service_ts'), service, { recursive: true });
+  // Not what a user may have generated in the repository's copy.
+  const generated = ['metrics', '.onex-metrics.yaml', 'node_modules'];
+  cpSync(path.join(REPO, 'examples/orders_service_ts'), service, {
+    recursive: true,
+    filter: (source) => !generated.includes(path.basename(source)),
+  });
   symlinkSync(path.join(REPO, 'node_modules'), path.join(service, 'node_modules'), 'dir');
-  writeAnswers(path.join(dest, 'answers.json'), { targetDir: 'service', ...(topic ? { kafkaTopic: topic } : {}) });
+  writeAnswers(path.join(dest, 'answers.json'), { targetDir: 'service', ...topics });
   const result = cli(['--answers', 'answers.json'], dest);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toMatch(/^create +service\/metrics\/tracker\.ts$/m);
@@ -31,10 +36,10 @@ function scaffold(topic?: string): string {
 /** The final operation event of each operation, and the snapshots. */
 function summarize(events: Envelope[]) {
   const last = new Map<string, Record<string, unknown>>();
-  for (const event of events.filter((e) => e.event_type === 'NODE_OPERATION_METRICS')) {
+  for (const event of events.filter((e) => e.event_type === 'operation-metrics')) {
     last.set(event.payload.operation as string, event.payload);
   }
-  const snapshots = events.filter((e) => e.event_type === 'NODE_COMPREHENSIVE_METRICS');
+  const snapshots = events.filter((e) => e.event_type === 'node-metrics');
   return { last, snapshots };
 }
 
@@ -75,8 +80,10 @@ describe('the TypeScript example service', () => {
   });
 
   it('publishes valid, correctly keyed events to the real Kafka broker', async () => {
-    const topic = `orders_service.metrics.${Date.now().toString(36)}`;
-    const kafkaService = scaffold(topic);
+    const run = Date.now().toString(36);
+    const topic = `onex.evt.orders-service.operation-metrics-${run}.v1`;
+    const snapshotTopic = `onex.evt.orders-service.node-metrics-${run}.v1`;
+    const kafkaService = scaffold({ kafkaTopic: topic, snapshotTopic });
     const bootstrap = kafkaBootstrap();
     const produced = await runAsync(bin('tsx'), ['service.ts', String(CALLS)], {
       cwd: kafkaService,
@@ -87,7 +94,7 @@ describe('the TypeScript example service', () => {
     expect(produced.stdout).not.toContain('metrics.events');
     const consumed = await runAsync(
       venvBin('python'),
-      [path.join(REPO, 'test/python/consume_events.py'), '--bootstrap', bootstrap, '--topic', topic, '--topic', `${topic}.comprehensive`, '--expect', '4', '--timeout', '60'],
+      [path.join(REPO, 'test/python/consume_events.py'), '--bootstrap', bootstrap, '--topic', topic, '--topic', snapshotTopic, '--expect', '4', '--timeout', '60'],
       { timeout: 90_000 },
     );
     expect(consumed.code, consumed.stderr).toBe(0);
@@ -97,7 +104,8 @@ describe('the TypeScript example service', () => {
       .map((line) => JSON.parse(line) as { topic: string; key: string; value: Envelope });
     for (const message of messages) {
       expect(message.key).toBe(expectedKey(message.value));
-      expect(message.topic).toBe(message.value.event_type === 'NODE_OPERATION_METRICS' ? topic : `${topic}.comprehensive`);
+      expect(message.key).toBe('orders_service');
+      expect(message.topic).toBe(message.value.event_type === 'operation-metrics' ? topic : snapshotTopic);
     }
     expectTheRun(messages.map((message) => message.value));
   });

@@ -14,9 +14,10 @@ const EXAMPLE = path.join(REPO, 'examples', 'orders_effect');
 const SCHEMA_FILE = path.join(REPO, 'schema', 'onex-metrics-event.schema.json');
 const PYTHON = venvBin('python');
 
-/** Defaults from examples/orders_effect/contract.yaml (name orders_effect, version 1.0.0). */
-const SERVICE_NAME = 'orders_effect_v1_0_0';
-const DEFAULT_TOPIC = `${SERVICE_NAME}.metrics.v1`;
+/** Defaults from examples/orders_effect/contract.yaml (name orders_effect) and the onex envelope. */
+const SERVICE_NAME = 'orders_effect';
+const OPERATION_TOPIC = 'onex.evt.orders-effect.operation-metrics.v1';
+const SNAPSHOT_TOPIC = 'onex.evt.orders-effect.node-metrics.v1';
 const OPERATIONS = ['create_order', 'cancel_order', 'get_order'];
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -34,7 +35,7 @@ interface LoggedEvent {
   topic: string;
   event: {
     event_type: string;
-    source_node_id: string;
+    producer: string;
     payload: {
       operation?: string;
       statistics?: Statistics;
@@ -115,11 +116,11 @@ describe('the example node, generated with the bin and run without Kafka', () =>
     const seen = events.map(({ topic, event }) => `${topic} ${event.event_type} ${event.payload.operation ?? '-'}`);
     expect([...seen].sort()).toEqual(
       [
-        ...OPERATIONS.flatMap((operation) => Array(2).fill(`${DEFAULT_TOPIC} NODE_OPERATION_METRICS ${operation}`)),
-        `${DEFAULT_TOPIC}.comprehensive NODE_COMPREHENSIVE_METRICS -`,
+        ...OPERATIONS.flatMap((operation) => Array(2).fill(`${OPERATION_TOPIC} operation-metrics ${operation}`)),
+        `${SNAPSHOT_TOPIC} node-metrics -`,
       ].sort(),
     );
-    expect(seen.at(-1), 'the snapshot of stop_metrics comes last').toMatch(/ NODE_COMPREHENSIVE_METRICS -$/);
+    expect(seen.at(-1), 'the snapshot of stop_metrics comes last').toMatch(/ node-metrics -$/);
   });
 
   it('logs only events that validate against the event JSON Schema', () => {
@@ -128,7 +129,7 @@ describe('the example node, generated with the bin and run without Kafka', () =>
       .map(({ event }, index) => ({ index, valid: validateEvent(event), errors: validateEvent.errors ?? null }))
       .filter(({ valid }) => !valid);
     expect(invalid).toEqual([]);
-    for (const { event } of events) expect(event.source_node_id).toBe(SERVICE_NAME);
+    for (const { event } of events) expect(event.producer).toBe(SERVICE_NAME);
   });
 
   it("logs the node's final statistics: 120 calls each, every third cancel an error", () => {

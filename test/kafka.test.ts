@@ -1,5 +1,7 @@
 /**
- * The generated Python runtime publishing to Kafka, end to end:
+ * The generated Python runtime of the omninode-bridge envelope (OnexEnvelopeV1, the
+ * older generation of ONEX nodes) publishing to Kafka, end to end (today's ONEX envelope
+ * and event buses are in onex.test.ts):
  *
  * - the example node (examples/orders_effect) through aiokafka to the real test broker,
  *   read back from both topics;
@@ -184,10 +186,14 @@ function copyExample(): { root: string; node: string } {
   return { root, node };
 }
 
-/** Copies the example and generates its `metrics` package with the built bin. */
+/** Copies the example and generates its `metrics` package (omninode-bridge) with the built bin. */
 function generateExample(answers: Record<string, unknown>): { root: string; node: string } {
   const dirs = copyExample();
-  const file = writeAnswers(path.join(dirs.root, 'answers.json'), { targetDir: 'orders_effect', ...answers });
+  const file = writeAnswers(path.join(dirs.root, 'answers.json'), {
+    targetDir: 'orders_effect',
+    envelope: 'omninode-bridge',
+    ...answers,
+  });
   const result = cli(['--answers', file, '--dest', dirs.root], dirs.root);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toContain('create  orders_effect/metrics/mixin.py');
@@ -312,7 +318,7 @@ describe('the example node publishing to the Kafka test broker (aiokafka)', () =
     expect(pythonSchemaErrors(messages.map((message) => message.value))).toEqual([]);
   });
 
-  it('keys every message by the §7 rule (here the source_node_id) and routes it by event type', () => {
+  it('keys every message by the envelope rule (here the source_node_id) and routes it by event type', () => {
     const ids = new Set<string>();
     for (const message of messages) {
       const envelope = message.value as Envelope;

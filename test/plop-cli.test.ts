@@ -74,7 +74,9 @@ function recordedAnswers(target: string): Record<string, unknown> {
 const STORE_EFFECT_ANSWERS = {
   language: 'python',
   targetDir: 'store_effect',
-  serviceName: 'store_effect_v1_0_0',
+  envelope: 'onex',
+  serviceName: 'store_effect',
+  serviceVersion: '1.0.0',
   operations: ['persist_state'],
   publishIntervalOps: 100,
   publishIntervalSeconds: 60,
@@ -82,7 +84,8 @@ const STORE_EFFECT_ANSWERS = {
   percentiles: [50, 95, 99],
   enableResourceMetrics: true,
   enableBusinessMetrics: true,
-  kafkaTopic: 'store_effect_v1_0_0.metrics.v1',
+  kafkaTopic: 'onex.evt.store-effect.operation-metrics.v1',
+  snapshotTopic: 'onex.evt.store-effect.node-metrics.v1',
 };
 
 describe('plop bypass without a terminal', () => {
@@ -111,10 +114,14 @@ describe('plop bypass without a terminal', () => {
         '--',
         '--targetDir',
         './nodes//svc/',
+        '--envelope',
+        'omninode-bridge',
         '--serviceName',
         'svc',
+        '--serviceVersion',
+        '2.0.0-rc.1',
         '--operations',
-        'a, b',
+        'a, gateway.attach',
         '--publishIntervalOps',
         '7',
         '--publishIntervalSeconds',
@@ -129,6 +136,8 @@ describe('plop bypass without a terminal', () => {
         'no',
         '--kafkaTopic',
         'svc.events',
+        '--snapshotTopic',
+        'svc.snapshots',
       ],
       { cwd: REPO },
     );
@@ -138,8 +147,10 @@ describe('plop bypass without a terminal', () => {
     expect(recordedAnswers(target)).toEqual({
       language: 'python',
       targetDir: 'nodes/svc',
+      envelope: 'omninode-bridge',
       serviceName: 'svc',
-      operations: ['a', 'b'],
+      serviceVersion: '2.0.0-rc.1',
+      operations: ['a', 'gateway.attach'],
       publishIntervalOps: 7,
       publishIntervalSeconds: 2.5,
       maxDurationSamples: 9,
@@ -147,6 +158,7 @@ describe('plop bypass without a terminal', () => {
       enableResourceMetrics: false,
       enableBusinessMetrics: false,
       kafkaTopic: 'svc.events',
+      snapshotTopic: 'svc.snapshots',
     });
     const files = listFiles(target);
     expect(files).toEqual(recordedFiles(target));
@@ -168,6 +180,8 @@ describe('plop bypass without a terminal', () => {
       { args: ['--serviceName', '9lives'], field: 'serviceName', message: /must start with a letter/ },
       { args: ['--enableBusinessMetrics', 'maybe'], field: 'enableBusinessMetrics', message: /true or false/ },
       { args: ['--kafkaTopic', 'has space'], field: 'kafkaTopic', message: /letters, digits/ },
+      { args: ['--kafkaTopic', 'svc.events'], field: 'kafkaTopic', message: /ONEX topic format/ },
+      { args: ['--envelope', 'v1'], field: 'envelope', message: /must be one of onex, omninode-bridge/ },
     ];
 
     // A destination already holding a generated package: any write would show.

@@ -96,9 +96,17 @@ describe('npx plop metrics in a terminal', () => {
     await session.waitForScreen((screen) => /^❯ python$/m.test(screen), 'python highlighted');
     session.write(KEY.enter);
 
-    // The default comes from the contract, and the message says so.
-    const serviceLine = await session.expect(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
-    expect(serviceLine).toMatch(/\? Service name — from contract\.yaml name \+ version \(store_effect_v1_0_0\)$/);
+    // Today's ONEX envelope is the highlighted default.
+    await session.expect('? Event envelope');
+    await session.waitForScreen((screen) => /^❯ onex — today's ONEX/m.test(screen), 'onex highlighted');
+    session.write(KEY.enter);
+
+    // The defaults come from the contract, and the messages say so.
+    const serviceLine = await session.expect(/\? Service name[^\n]*\(store_effect\)/);
+    expect(serviceLine).toMatch(/\? Service name — from contract\.yaml name \(store_effect\)$/);
+    session.write(KEY.enter);
+    const versionLine = await session.expect(/\? Service version[^\n]*\(1\.0\.0\)/);
+    expect(versionLine).toMatch(/— from contract\.yaml version \(1\.0\.0\)$/);
     session.write(KEY.enter);
 
     const operationsLine = await session.expect(/\? Operations to track[^\n]*\(persist_state\)/);
@@ -129,7 +137,8 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Other percentiles (comma-separated, e.g. 99.99), or enter for none', '99.99');
     await session.answer('? Resource metrics (memory, CPU, connections, queue depth)? (Y/n)');
     await session.answer('? Business metrics (items processed, throughput, KPIs)? (Y/n)', 'n');
-    await session.answer('? Kafka topic for operation events (store_effect_v1_0_0.metrics.v1)');
+    await session.answer('? Topic for operation events (onex.evt.store-effect.operation-metrics.v1)');
+    await session.answer('? Topic for the full snapshot (onex.evt.store-effect.node-metrics.v1)');
     await session.expect('onex-metrics done:');
 
     const exit = await session.exit();
@@ -138,7 +147,9 @@ describe('npx plop metrics in a terminal', () => {
     const record = readRecord(target);
     expect(record).toMatchObject({
       targetDir: 'store_effect',
-      serviceName: 'store_effect_v1_0_0',
+      envelope: 'onex',
+      serviceName: 'store_effect',
+      serviceVersion: '1.0.0',
       operations: ['persist_state', 'query_state'],
       publishIntervalOps: 100,
       publishIntervalSeconds: 60,
@@ -146,7 +157,8 @@ describe('npx plop metrics in a terminal', () => {
       percentiles: [50, 99, 99.9, 99.99],
       enableResourceMetrics: true,
       enableBusinessMetrics: false,
-      kafkaTopic: 'store_effect_v1_0_0.metrics.v1',
+      kafkaTopic: 'onex.evt.store-effect.operation-metrics.v1',
+      snapshotTopic: 'onex.evt.store-effect.node-metrics.v1',
     });
     const files = listFiles(target);
     expect(files).toContain('metrics/resources.py');
@@ -172,7 +184,7 @@ describe('npx plop metrics in a terminal', () => {
     expect(JSON.parse(probe.stdout)).toEqual({
       operations: ['persist_state', 'query_state'],
       percentiles: { p50: 500, p99: 990, p99_9: 999, p99_99: 1000 },
-      topics: expect.arrayContaining(['store_effect_v1_0_0.metrics.v1']),
+      topics: expect.arrayContaining(['onex.evt.store-effect.operation-metrics.v1']),
     });
   });
 
@@ -189,7 +201,9 @@ describe('npx plop metrics in a terminal', () => {
     session.write(KEY.down);
     await session.waitForScreen((screen) => /^❯ typescript$/m.test(screen), 'typescript highlighted');
     session.write(KEY.enter);
-    await session.answer(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
+    await session.answer('? Event envelope');
+    await session.answer(/\? Service name[^\n]*\(store_effect\)/);
+    await session.answer('? Service version');
     await session.answer(/\? Operations to track[^\n]*\(persist_state\)/, 'persist_state, load_state');
     await session.answer('? Publish an operation every');
     await session.answer('? Publish every how many seconds');
@@ -200,7 +214,8 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Other percentiles');
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
-    await session.answer('? Kafka topic');
+    await session.answer('? Topic for operation events');
+    await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');
     const exit = await session.exit();
     expect(exit.exitCode, session.screenText()).toBe(0);
@@ -224,7 +239,9 @@ describe('npx plop metrics in a terminal', () => {
 
     await session.answer('? Node directory', 'store_effect');
     await session.answer('? Language of the generated code');
+    await session.answer('? Event envelope');
     await session.answer('? Service name');
+    await session.answer('? Service version');
 
     await session.expect('? Operations to track');
     session.write(`Bad-Op${KEY.enter}`);
@@ -253,7 +270,8 @@ describe('npx plop metrics in a terminal', () => {
 
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
-    await session.answer('? Kafka topic');
+    await session.answer('? Topic for operation events');
+    await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
 
@@ -274,7 +292,9 @@ describe('onex-metrics bin in a terminal', () => {
     expect(first.trim()).toBe(`? Node directory to write metrics/ into, relative to ${cwd} (.)`);
     session.write(`store_effect${KEY.enter}`);
     await session.answer('? Language of the generated code');
-    await session.answer(/\? Service name[^\n]*\(store_effect_v1_0_0\)/);
+    await session.answer('? Event envelope');
+    await session.answer(/\? Service name[^\n]*\(store_effect\)/);
+    await session.answer(/\? Service version[^\n]*\(1\.0\.0\)/);
     await session.answer(/\? Operations to track[^\n]*\(persist_state\)/);
     await session.answer('? Publish an operation every');
     await session.answer('? Publish every how many seconds');
@@ -285,7 +305,8 @@ describe('onex-metrics bin in a terminal', () => {
     await session.answer('? Other percentiles');
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
-    await session.answer('? Kafka topic');
+    await session.answer('? Topic for operation events');
+    await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
 
@@ -293,7 +314,7 @@ describe('onex-metrics bin in a terminal', () => {
     const record = readRecord(target);
     expect(record).toMatchObject({
       targetDir: 'store_effect',
-      serviceName: 'store_effect_v1_0_0',
+      serviceName: 'store_effect',
       operations: ['persist_state'],
       percentiles: [50, 95, 99],
       enableBusinessMetrics: true,

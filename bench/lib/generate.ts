@@ -20,6 +20,9 @@ export const VARIANTS: Record<string, Record<string, unknown>> = {
   w10000: { maxDurationSamples: 10_000 },
   i10: { publishIntervalOps: 10 },
   i1000: { publishIntervalOps: 1000 },
+  /** The Python latency benchmark: the envelope whose package has its own aiokafka producer. */
+  bridge: { envelope: 'omninode-bridge' },
+  bridge_idle: { envelope: 'omninode-bridge', publishIntervalOps: 1_000_000, publishIntervalSeconds: 86_400 },
   /** The memory benchmark: 10 operations. */
   ops10: { operations: Array.from({ length: 10 }, (_, i) => `op_${i}`) },
 };

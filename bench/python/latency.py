@@ -93,8 +93,11 @@ def transport_note(node: Any, transport: Any) -> str:
 
 async def main() -> None:
     config: Config = load_config()
-    idle_package = load_package(config.packages["idle"], "metrics_idle")
-    package = load_package(config.packages["default"], "metrics_default")
+    # The omninode-bridge packages: their aiokafka transport sends to a live broker
+    # from this interpreter (the onex envelope sends through omnibase-infra's
+    # EventBusKafka, which needs the ONEX venv); the hot path is the same.
+    idle_package = load_package(config.packages["bridge_idle"], "metrics_bridge_idle")
+    package = load_package(config.packages["bridge"], "metrics_bridge")
     idle = node_class(idle_package, {"op_a": work})()
     idle._initialize_metrics(transport=NullTransport())
     n, rounds, warmup = (300, 2, 1) if config.smoke else (10_000, 12, 2)

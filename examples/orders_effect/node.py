@@ -5,7 +5,8 @@ Scaffold the package first (from the repository root)::
     npx plop metrics            # node directory: examples/orders_effect
 
 then run ``python node.py [calls]`` here. Events are logged; with
-``KAFKA_BOOTSTRAP_SERVERS`` set they go to Kafka through aiokafka instead.
+``KAFKA_BOOTSTRAP_SERVERS`` set and omnibase-infra installed they go to Kafka through
+its ``EventBusKafka`` instead.
 """
 
 import asyncio

@@ -275,7 +275,30 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       return defaultSnapshotTopic(envelopeOf(answers), kafkaTopic, serviceName);
     }),
   );
-  return prompts;
+  return prompts.map((each) => withBypassFailures(each, options));
+}
+
+/**
+ * Plop checks a bypassed value with `validate` too, after `bypass`, passing the answers
+ * bypassed so far: a check across answers (a topic against the envelope) fails there.
+ * Such a failure is a usage error like one of `bypass` itself.
+ */
+function withBypassFailures(prompt: MetricsPrompt, options: PromptOptions): MetricsPrompt {
+  const { bypass, validate } = prompt;
+  if (!bypass || !validate) return prompt;
+  let bypassed = false;
+  return {
+    ...prompt,
+    bypass: (raw) => {
+      bypassed = true;
+      return bypass(raw);
+    },
+    validate: (value, answers) => {
+      const verdict = validate(value, answers);
+      if (verdict !== true && bypassed) options.onInvalidBypass?.();
+      return verdict;
+    },
+  };
 }
 
 export function splitList(value: unknown): string[] {

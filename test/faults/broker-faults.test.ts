@@ -50,6 +50,9 @@ const RESUME_BOUND_MS = 10_000;
 
 const answers = (language: string, topic: string) => ({
   language,
+  // The older envelope: its event_id identifies each event read back; and this is
+  // the profile whose Python package has its own aiokafka producer.
+  envelope: 'omninode-bridge',
   serviceName: `fault_${language}`,
   operations: [...FAULT_OPERATIONS],
   // An event every 20 calls of an operation and a snapshot every second: a few

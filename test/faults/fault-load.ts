@@ -31,7 +31,7 @@ import type { MetricsModule, Transport } from './generated-package.js';
 
 interface ConfigModule {
   KAFKA_TOPIC: string;
-  COMPREHENSIVE_TOPIC: string;
+  SNAPSHOT_TOPIC: string;
   OUTBOX_CAPACITY: number;
 }
 
@@ -299,7 +299,7 @@ console.log(
     stop_seconds: stopSeconds,
     stop_returned: stopReturned,
     cpu_seconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    topics: [config.KAFKA_TOPIC, config.COMPREHENSIVE_TOPIC],
+    topics: [config.KAFKA_TOPIC, config.SNAPSHOT_TOPIC],
   }),
 );
 if (!stopReturned) process.exit(0);

@@ -34,6 +34,8 @@ afterAll(() => {
 
 const answers = (language: string) => ({
   language,
+  // The Python units cover the aiokafka transport of the omninode-bridge envelope.
+  envelope: 'omninode-bridge',
   serviceName: `units_${language}`,
   operations: [...FAULT_OPERATIONS],
 });

@@ -30,6 +30,7 @@ import importlib
 import json
 import logging
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -48,7 +49,7 @@ def load_metrics(package_dir: str) -> ModuleType:
 
 def node_class(metrics: ModuleType) -> type[Any]:
     """``NodeOrdersEffect(NodeEffect, MetricsTrackingMixin)``, decorated operations."""
-    track = metrics.track_metrics
+    track: Callable[[str], Callable[[Any], Any]] = metrics.track_metrics
 
     class NodeOrdersEffect(NodeEffect, metrics.MetricsTrackingMixin):  # type: ignore[misc,name-defined]
         def __init__(self, container: ModelONEXContainer, event_bus: object) -> None:
@@ -138,7 +139,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.bus == "kafka" and not args.bootstrap:
         parser.error("--bus kafka needs --bootstrap")
-    logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(name)s %(levelname)s %(message)s"
+    )
     print(json.dumps(asyncio.run(run(args))))
     return 0
 

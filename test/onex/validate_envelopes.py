@@ -52,13 +52,18 @@ def main() -> int:
         try:
             event_types[str(json.loads(line).get("event_type"))] += 1
         except (ValueError, AttributeError) as error:
-            print(f"validate_envelopes: line {number} is not a JSON object: {error}", file=sys.stderr)
+            print(
+                f"validate_envelopes: line {number} is not a JSON object: {error}",
+                file=sys.stderr,
+            )
             return 2
         errors = check(line)
         if errors:
             invalid.append({"index": checked, "errors": errors})
         checked += 1
-    print(json.dumps({"checked": checked, "invalid": invalid, "event_types": event_types}))
+    print(
+        json.dumps({"checked": checked, "invalid": invalid, "event_types": event_types})
+    )
     return 1 if invalid else 0
 
 

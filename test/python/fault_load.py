@@ -371,7 +371,7 @@ async def run(args: argparse.Namespace, log_counter: LogCounter) -> dict[str, ob
         "leftover_tasks": leftover,
         "log_lines": dict(log_counter.lines),
         "cpu_seconds": time.process_time() - cpu_started,
-        "topics": [metrics.config.KAFKA_TOPIC, metrics.config.COMPREHENSIVE_TOPIC],
+        "topics": [metrics.config.KAFKA_TOPIC, metrics.config.SNAPSHOT_TOPIC],
     }
 
 

@@ -24,7 +24,7 @@ NODE_DIR = Path(os.environ["ONEX_METRICS_NODE"])
 sys.path.insert(0, str(NODE_DIR))
 metrics: ModuleType = importlib.import_module("metrics")
 publisher_module: ModuleType = importlib.import_module("metrics.publisher")
-transport_module: ModuleType = importlib.import_module("metrics.transport")
+transport_module: ModuleType = importlib.import_module("metrics.kafka")
 FIRST: str = metrics.OPERATIONS[0]
 AIOKAFKA_LOGGERS: tuple[str, ...] = getattr(
     transport_module, "_LIBRARY_LOGGERS", ("aiokafka",)

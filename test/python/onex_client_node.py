@@ -227,7 +227,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "statistics": statistics,
         "topics": {
             "operation": metrics.config.KAFKA_TOPIC,
-            "comprehensive": metrics.config.COMPREHENSIVE_TOPIC,
+            "comprehensive": metrics.config.SNAPSHOT_TOPIC,
         },
         "service_name": metrics.config.SERVICE_NAME,
     }

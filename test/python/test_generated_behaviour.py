@@ -63,6 +63,8 @@ def test_configuration_is_what_was_answered() -> None:
     assert list(OPERATIONS) == RECORD["operations"]
     assert config.SERVICE_NAME == RECORD["serviceName"]
     assert config.KAFKA_TOPIC == RECORD["kafkaTopic"]
+    assert config.SNAPSHOT_TOPIC == RECORD["snapshotTopic"]
+    assert config.SERVICE_VERSION == RECORD["serviceVersion"]
     assert config.PUBLISH_INTERVAL_OPS == RECORD["publishIntervalOps"]
     assert config.MAX_DURATION_SAMPLES == RECORD["maxDurationSamples"]
 
@@ -162,7 +164,7 @@ def test_publish_interval_does_not_hang_and_publishes() -> None:
     assert events, "no operation event was published"
     final = [e for e in events if e["payload"]["operation"] == FIRST][-1]
     assert final["payload"]["statistics"]["count"] == calls
-    assert len(transport.events(config.COMPREHENSIVE_TOPIC)) == 1
+    assert len(transport.events(config.SNAPSHOT_TOPIC)) == 1
 
 
 def test_exception_recorded_then_reraised_unchanged() -> None:

@@ -282,8 +282,9 @@ describe('hostile answers through the CLI', () => {
       const { answers, origin } = configs.get(path.basename(file, '.py'))!;
       expect(report.configs[file], `config.py of case ${origin}`).toEqual({
         SERVICE_NAME: codePoints(answers.serviceName),
+        SERVICE_VERSION: codePoints(answers.serviceVersion),
         KAFKA_TOPIC: codePoints(answers.kafkaTopic),
-        COMPREHENSIVE_TOPIC: codePoints(`${answers.kafkaTopic}.comprehensive`),
+        SNAPSHOT_TOPIC: codePoints(answers.snapshotTopic),
         OPERATIONS: codePoints(answers.operations),
         PUBLISH_INTERVAL_OPS: answers.publishIntervalOps,
         PUBLISH_INTERVAL_SECONDS: answers.publishIntervalSeconds,
@@ -303,8 +304,9 @@ describe('hostile answers through the CLI', () => {
         expect(
           {
             SERVICE_NAME: values.SERVICE_NAME,
+            SERVICE_VERSION: values.SERVICE_VERSION,
             KAFKA_TOPIC: values.KAFKA_TOPIC,
-            COMPREHENSIVE_TOPIC: values.COMPREHENSIVE_TOPIC,
+            SNAPSHOT_TOPIC: values.SNAPSHOT_TOPIC,
             OPERATIONS: values.OPERATIONS,
             PUBLISH_INTERVAL_OPS: values.PUBLISH_INTERVAL_OPS,
             PUBLISH_INTERVAL_MS: values.PUBLISH_INTERVAL_MS,
@@ -313,8 +315,9 @@ describe('hostile answers through the CLI', () => {
           `config.ts of case ${origin}`,
         ).toEqual({
           SERVICE_NAME: config.answers.serviceName,
+          SERVICE_VERSION: config.answers.serviceVersion,
           KAFKA_TOPIC: config.answers.kafkaTopic,
-          COMPREHENSIVE_TOPIC: `${config.answers.kafkaTopic}.comprehensive`,
+          SNAPSHOT_TOPIC: config.answers.snapshotTopic,
           OPERATIONS: config.answers.operations,
           PUBLISH_INTERVAL_OPS: config.answers.publishIntervalOps,
           PUBLISH_INTERVAL_MS: config.answers.publishIntervalSeconds * 1000,

@@ -50,7 +50,9 @@ const HOSTILE: readonly string[] = [
 const base: Answers = {
   language: 'python',
   targetDir: 'node',
+  envelope: 'onex',
   serviceName: 'orders',
+  serviceVersion: '1.0.0',
   operations: ['create_order', 'get_order'],
   publishIntervalOps: 100,
   publishIntervalSeconds: 60,
@@ -58,7 +60,8 @@ const base: Answers = {
   percentiles: [50, 99.9],
   enableResourceMetrics: true,
   enableBusinessMetrics: true,
-  kafkaTopic: 'orders.metrics.v1',
+  kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
+  snapshotTopic: 'onex.evt.orders.node-metrics.v1',
 };
 
 interface Case {
@@ -78,14 +81,18 @@ function cases(language: Answers['language']): Case[] {
   const escape = language === 'python' ? pyString : tsString;
   const pick = (i: number) => HOSTILE[i % HOSTILE.length]!;
   return HOSTILE.map((_, i) => {
-    // Each value in turn as the service name, the topic, an operation and the target directory.
-    const values = [pick(i), pick(i + 1), pick(i + 2), pick(i + 3)];
+    // Each value in turn as the service name, the topics, an operation, the version and
+    // the target directory, in both envelopes.
+    const values = [pick(i), pick(i + 1), pick(i + 2), pick(i + 3), pick(i + 4), pick(i + 5)];
     const operations = [values[2]!, `${values[3]!}\u0000op`, 'plain_op'];
     const hostile: Answers = {
       ...base,
       language,
+      envelope: i % 2 === 0 ? 'onex' : 'omninode-bridge',
       serviceName: values[0]!,
+      serviceVersion: values[4]!,
       kafkaTopic: values[1]!,
+      snapshotTopic: values[5]!,
       operations,
       targetDir: values[3]!,
       enableResourceMetrics: i % 2 === 0,
@@ -96,6 +103,8 @@ function cases(language: Answers['language']): Case[] {
       serviceName: standIn(values[0]!, escape, 0),
       kafkaTopic: standIn(values[1]!, escape, 1),
       operations: operations.map((name, j) => standIn(name, escape, 2 + j)),
+      serviceVersion: standIn(values[4]!, escape, 5),
+      snapshotTopic: standIn(values[5]!, escape, 6),
       targetDir: 'node',
     };
     return { id: `${language}-${i}`, hostile, baseline };
@@ -117,11 +126,12 @@ function write(dir: string, rendered: RenderedMetrics): Map<string, string> {
 /** The record is YAML: the hostile strings must come back from it exactly. */
 function expectRecordRoundTrip(rendered: RenderedMetrics, id: string): void {
   const record = parseYaml(rendered.files.at(-1)!.content) as Record<string, unknown>;
-  const { serviceName, kafkaTopic, operations, targetDir } = rendered.answers;
+  const { serviceName, serviceVersion, kafkaTopic, snapshotTopic, operations, targetDir } = rendered.answers;
+  const keys = ['serviceName', 'serviceVersion', 'kafkaTopic', 'snapshotTopic', 'operations', 'targetDir'];
   expect(
-    codePoints([record.serviceName, record.kafkaTopic, record.operations, record.targetDir]),
+    codePoints(keys.map((key) => record[key])),
     `${id}: the record holds the answers exactly`,
-  ).toEqual(codePoints([serviceName, kafkaTopic, operations, targetDir]));
+  ).toEqual(codePoints([serviceName, serviceVersion, kafkaTopic, snapshotTopic, operations, targetDir]));
 }
 
 describe('templates with hostile answers that bypass the schema', () => {
@@ -150,8 +160,9 @@ describe('templates with hostile answers that bypass the schema', () => {
     for (const [config, answers] of expected) {
       expect(report.configs[config], config).toMatchObject({
         SERVICE_NAME: codePoints(answers.serviceName),
+        SERVICE_VERSION: codePoints(answers.serviceVersion),
         KAFKA_TOPIC: codePoints(answers.kafkaTopic),
-        COMPREHENSIVE_TOPIC: codePoints(`${answers.kafkaTopic}.comprehensive`),
+        SNAPSHOT_TOPIC: codePoints(answers.snapshotTopic),
         OPERATIONS: codePoints(answers.operations),
       });
     }
@@ -179,8 +190,9 @@ describe('templates with hostile answers that bypass the schema', () => {
       const configSource = rendered.files.find((file) => file.path.endsWith('metrics/config.ts'))!.content;
       expect(typescriptErrors(configSource), `${id} config.ts transpiles`).toEqual([]);
       const config = typescriptConfigValues(configSource);
-      expect(codePoints([config.SERVICE_NAME, config.KAFKA_TOPIC, config.COMPREHENSIVE_TOPIC, config.OPERATIONS]), id).toEqual(
-        codePoints([hostile.serviceName, hostile.kafkaTopic, `${hostile.kafkaTopic}.comprehensive`, hostile.operations]),
+      const names = ['SERVICE_NAME', 'SERVICE_VERSION', 'KAFKA_TOPIC', 'SNAPSHOT_TOPIC', 'OPERATIONS'];
+      expect(codePoints(names.map((name) => config[name])), id).toEqual(
+        codePoints([hostile.serviceName, hostile.serviceVersion, hostile.kafkaTopic, hostile.snapshotTopic, hostile.operations]),
       );
     }
     console.log(`template escaping: ${files} TypeScript files from ${HOSTILE.length} hostile renders`);

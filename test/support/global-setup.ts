@@ -1,6 +1,7 @@
 /**
  * Before any test: build the package (tests run the built bin and plopfile), make the
- * Python venv, start the Kafka broker. All three are idempotent and fast when done.
+ * Python venvs (the tools', and the real ONEX packages'), start the Kafka broker. All
+ * are idempotent and fast when done.
  */
 import { REPO, run } from './helpers.js';
 
@@ -15,6 +16,7 @@ function step(what: string, command: string, args: string[]): string {
 export default function setup(): () => void {
   step('building the package', 'npm', ['run', '--silent', 'build']);
   step('setting up the Python venv', `${REPO}/scripts/python-env`, []);
+  process.env.ONEX_METRICS_ONEX_VENV = step('setting up the venv of the ONEX packages', `${REPO}/scripts/onex-env`, []);
   const wasRunning = run(`${REPO}/scripts/kafka`, ['status'], { cwd: REPO }).code === 0;
   const bootstrap = step('starting Kafka', `${REPO}/scripts/kafka`, ['start']);
   process.env.ONEX_METRICS_KAFKA = bootstrap;

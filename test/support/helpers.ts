@@ -10,6 +10,8 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VENV = process.env.ONEX_METRICS_VENV ?? path.join(REPO, '.venv');
+/** The venv of the real ONEX packages (scripts/onex-env): Python >= 3.12, no psutil. */
+export const ONEX_VENV = process.env.ONEX_METRICS_ONEX_VENV ?? path.join(REPO, '.venv-onex');
 export const CONTRACTS = path.join(REPO, 'test', 'fixtures', 'onex-contracts');
 export const BIN = path.join(REPO, 'bin', 'onex-metrics.js');
 
@@ -77,6 +79,10 @@ export function tempDir(prefix = 'onex-metrics-'): string {
 
 export function venvBin(name: string): string {
   return path.join(VENV, 'bin', name);
+}
+
+export function onexBin(name: string): string {
+  return path.join(ONEX_VENV, 'bin', name);
 }
 
 /** Writes an answers file in the format its extension names. */

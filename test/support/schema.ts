@@ -13,8 +13,12 @@ export function schemaErrors(event: unknown): string[] {
   return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
 }
 
-/** The Kafka key of an envelope by the rule of §7. */
+/**
+ * The Kafka key of an envelope: the producer (onex); for omninode-bridge, the first set
+ * of partition_key, correlation_id, source_node_id and event_id.
+ */
 export function expectedKey(envelope: Record<string, unknown>): string {
+  if (typeof envelope.producer === 'string') return envelope.producer;
   for (const field of ['partition_key', 'correlation_id', 'source_node_id', 'event_id']) {
     const value = envelope[field];
     if (typeof value === 'string' && value !== '') return value;

@@ -1,16 +1,18 @@
 /**
  * Hostile answers: a fixed corpus of nasty values, fast-check arbitraries derived from
- * the zod schema, and an independent oracle written from BRIEF §3 that says, for
- * answers as the CLI parses them, which fields are invalid (empty: the run must succeed).
+ * the zod schema, and an independent oracle written from the answers contract (the
+ * README's table) that says, for answers as the CLI parses them, which fields are
+ * invalid (empty: the run must succeed).
  */
 import fc from 'fast-check';
 import type { z } from 'zod';
 import {
-  kafkaTopicField,
   maxDurationSamplesField,
+  ONEX_TOPIC,
   operationNameField,
   publishIntervalOpsField,
   serviceNameField,
+  topicField,
 } from '../../../generators/metrics/schema.js';
 
 // ---------------------------------------------------------------- derived from the schema
@@ -44,7 +46,7 @@ export function boundsOf(field: z.ZodType): { min: number; max: number } {
 
 export const SERVICE_NAME_RE = patternOf(serviceNameField);
 export const OPERATION_RE = patternOf(operationNameField);
-export const TOPIC_RE = patternOf(kafkaTopicField);
+export const TOPIC_RE = patternOf(topicField);
 export const OPS_BOUNDS = boundsOf(publishIntervalOpsField);
 export const SAMPLES_BOUNDS = boundsOf(maxDurationSamplesField);
 
@@ -67,7 +69,8 @@ export const KEYWORD_OPERATIONS = [
   'undefined', 'constructor', 'prototype', '__proto__', 'then', 'valueof', 'nan', 'infinity',
   // names the generated code itself uses
   'operation', 'operations', 'metrics', 'config', 'window', 'index', 'tracker', 'publisher',
-  // the longest legal name
+  // dotted, as ONEX names operations, and the longest legal name
+  'gateway.attach', 'class.def', '__proto__.constructor', 'a.b.c.d',
   `a${'b'.repeat(63)}`,
 ].filter((name, index, all) => all.indexOf(name) === index);
 
@@ -125,7 +128,18 @@ const percentile = fc.oneof(
 
 const numberLike = (n: number) => fc.constantFrom<unknown>(n, String(n), ` ${n} `, `${n}.0`, `+${n}`, `${n}e0`);
 
-export const validAnswers = fc.record(
+/** A topic of the ONEX format (onex.<kind>.<producer>.<event>.v<N>), at most 249 characters. */
+const onexTopic = fc
+  .tuple(
+    fc.constantFrom('evt', 'cmd', 'intent', 'dlq'),
+    fc.stringMatching(/^[a-z0-9-]{1,40}$/),
+    fc.stringMatching(/^[a-z0-9._-]{1,60}$/),
+    fc.integer({ min: 1, max: 99 }),
+  )
+  .map(([kind, producer, name, version]) => `onex.${kind}.${producer}.${name}.v${version}`);
+const legalTopic = fc.stringMatching(TOPIC_RE).filter((topic) => topic.length <= 235 && topic !== '.' && topic !== '..');
+
+const answerRecord = fc.record(
   {
     language: fc.constantFrom('python', 'typescript'),
     targetDir: validTargetDir,
@@ -145,14 +159,35 @@ export const validAnswers = fc.record(
     ),
     enableResourceMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
     enableBusinessMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
-    kafkaTopic: fc.stringMatching(TOPIC_RE).filter((topic) => topic.length <= 235 && topic !== '.' && topic !== '..'),
+    serviceVersion: fc.oneof(fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/), fc.constantFrom<unknown>(null, '', '  ', '1.0.0')),
   },
   { requiredKeys: ['serviceName', 'operations'] },
 );
 
+/** Valid answers of either envelope, with topics that envelope takes. */
+export const validAnswers = fc
+  .tuple(
+    answerRecord,
+    fc.option(fc.constantFrom('onex', 'omninode-bridge'), { nil: undefined }),
+    fc.option(fc.constantFrom(0, 1), { nil: undefined }),
+    onexTopic,
+    legalTopic,
+    onexTopic,
+    legalTopic,
+  )
+  .map(([answers, envelope, topics, onexOperation, legalOperation, onexSnapshot, legalSnapshot]) => {
+    const valid: Record<string, unknown> = { ...answers };
+    if (envelope !== undefined) valid.envelope = envelope;
+    const bridge = envelope === 'omninode-bridge';
+    if (topics !== undefined) valid.kafkaTopic = bridge ? legalOperation : onexOperation;
+    if (topics === 1) valid.snapshotTopic = bridge ? legalSnapshot : onexSnapshot;
+    return valid;
+  });
+
 export const ANSWER_FIELDS = [
-  'language', 'targetDir', 'serviceName', 'operations', 'publishIntervalOps', 'publishIntervalSeconds',
-  'maxDurationSamples', 'percentiles', 'enableResourceMetrics', 'enableBusinessMetrics', 'kafkaTopic',
+  'language', 'targetDir', 'envelope', 'serviceName', 'serviceVersion', 'operations', 'publishIntervalOps',
+  'publishIntervalSeconds', 'maxDurationSamples', 'percentiles', 'enableResourceMetrics', 'enableBusinessMetrics',
+  'kafkaTopic', 'snapshotTopic',
 ] as const;
 
 const hostileScalar = fc.oneof(
@@ -191,12 +226,14 @@ export const hostileAnswers = fc
     return hostile;
   });
 
-// ---------------------------------------------------------------- the oracle (BRIEF §3)
+// ---------------------------------------------------------------- the oracle (the answers contract)
 
 export interface Normalized {
   language: 'python' | 'typescript';
   targetDir: string;
+  envelope: 'onex' | 'omninode-bridge';
   serviceName: string;
+  serviceVersion: string | null;
   operations: string[];
   publishIntervalOps: number;
   publishIntervalSeconds: number;
@@ -205,6 +242,7 @@ export interface Normalized {
   enableResourceMetrics: boolean;
   enableBusinessMetrics: boolean;
   kafkaTopic: string;
+  snapshotTopic: string;
 }
 
 export type Verdict = { valid: true; answers: Normalized } | { valid: false; fields: Set<string> };
@@ -233,7 +271,9 @@ export function oracle(input: unknown): Verdict {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { valid: false, fields: new Set(['--answers']) };
   const raw = input as Record<string, unknown>;
   const known = new Set<string>([...ANSWER_FIELDS, '_generator', '_files']);
-  for (const key of Object.keys(raw)) if (!known.has(key)) bad.add(key);
+  // Unknown keys are reported beside the rest; they do not stop the checks that
+  // need every answer valid (the topics against the envelope).
+  const unknown = new Set(Object.keys(raw).filter((key) => !known.has(key)));
   const has = (key: string) => Object.prototype.hasOwnProperty.call(raw, key) && raw[key] !== undefined;
   const get = (key: string) => (has(key) ? raw[key] : undefined);
 
@@ -260,15 +300,31 @@ export function oracle(input: unknown): Verdict {
     }
   }
 
+  const envelope = has('envelope') ? raw.envelope : 'onex';
+  if (envelope !== 'onex' && envelope !== 'omninode-bridge') bad.add('envelope');
+
   const serviceName = get('serviceName');
   if (typeof serviceName !== 'string' || !/^[A-Za-z][A-Za-z0-9._-]{0,99}$/.test(serviceName)) bad.add('serviceName');
 
+  let serviceVersion: string | null = null;
+  if (has('serviceVersion') && raw.serviceVersion !== null) {
+    const version = raw.serviceVersion;
+    if (typeof version !== 'string') bad.add('serviceVersion');
+    else if (version.trim() !== '') {
+      if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(version)) bad.add('serviceVersion');
+      serviceVersion = version;
+    }
+  }
+
   const operations = asList(get('operations'));
+  const operationName = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
   if (
     !Array.isArray(operations) ||
     operations.length < 1 ||
     operations.length > 100 ||
-    operations.some((name, i) => typeof name !== 'string' || !/^[a-z_][a-z0-9_]{0,63}$/.test(name) || operations.indexOf(name) !== i)
+    operations.some(
+      (name, i) => typeof name !== 'string' || name.length > 64 || !operationName.test(name) || operations.indexOf(name) !== i,
+    )
   ) {
     bad.add('operations');
   }
@@ -326,12 +382,9 @@ export function oracle(input: unknown): Verdict {
   const enableResourceMetrics = bool('enableResourceMetrics');
   const enableBusinessMetrics = bool('enableBusinessMetrics');
 
-  let kafkaTopic = typeof serviceName === 'string' ? `${serviceName}.metrics.v1` : '';
-  if (has('kafkaTopic')) {
-    const topic = raw.kafkaTopic;
-    if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..' || topic.length > 235) bad.add('kafkaTopic');
-    kafkaTopic = topic as string;
-  }
+  const legal = (topic: unknown): boolean =>
+    typeof topic === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(topic) && topic !== '.' && topic !== '..';
+  for (const key of ['kafkaTopic', 'snapshotTopic']) if (has(key) && !legal(raw[key])) bad.add(key);
 
   if (has('_generator') && typeof raw._generator !== 'string') bad.add('_generator');
   if (has('_files')) {
@@ -341,13 +394,37 @@ export function oracle(input: unknown): Verdict {
     }
   }
 
-  if (bad.size > 0) return { valid: false, fields: bad };
+  const invalid = () => ({ valid: false as const, fields: new Set([...bad, ...unknown]) });
+  if (bad.size > 0) return invalid();
+
+  // Once every answer is valid on its own, the topics (given or derived from the
+  // service name) must suit the envelope: ONEX's format, or Kafka's for the bridge.
+  const name = serviceName as string;
+  const producer = name.toLowerCase().replace(/[_.]/g, '-');
+  const onex = envelope === 'onex';
+  const kafkaTopic = has('kafkaTopic')
+    ? (raw.kafkaTopic as string)
+    : onex
+      ? `onex.evt.${producer}.operation-metrics.v1`
+      : `${name}.metrics.v1`;
+  const snapshotTopic = has('snapshotTopic')
+    ? (raw.snapshotTopic as string)
+    : onex
+      ? `onex.evt.${producer}.node-metrics.v1`
+      : `${kafkaTopic}.comprehensive`;
+  const onexFormat = /^onex\.(evt|cmd|intent|dlq)\.[a-z0-9-]+\.[a-z0-9._-]+\.v[1-9]\d*$/;
+  for (const [key, topic] of [['kafkaTopic', kafkaTopic], ['snapshotTopic', snapshotTopic]] as const) {
+    if (!legal(topic) || (onex && !onexFormat.test(topic))) bad.add(key);
+  }
+  if (bad.size > 0 || unknown.size > 0) return invalid();
   return {
     valid: true,
     answers: {
       language: language as Normalized['language'],
       targetDir,
-      serviceName: serviceName as string,
+      envelope: envelope as Normalized['envelope'],
+      serviceName: name,
+      serviceVersion,
       operations: operations as string[],
       publishIntervalOps,
       publishIntervalSeconds,
@@ -356,6 +433,7 @@ export function oracle(input: unknown): Verdict {
       enableResourceMetrics,
       enableBusinessMetrics,
       kafkaTopic,
+      snapshotTopic,
     },
   };
 }

@@ -40,8 +40,9 @@ def compile_all(paths: list[str]) -> dict[str, str]:
 
 NAMES = (
     "SERVICE_NAME",
+    "SERVICE_VERSION",
     "KAFKA_TOPIC",
-    "COMPREHENSIVE_TOPIC",
+    "SNAPSHOT_TOPIC",
     "OPERATIONS",
     "PUBLISH_INTERVAL_OPS",
     "PUBLISH_INTERVAL_SECONDS",
