@@ -68,6 +68,20 @@ export const SECTIONS: Section[] = [
     ],
   },
   {
+    title: 'Python, handler calls: cost added per call',
+    script: 'bench/python/hotpath.py',
+    rows: [
+      { id: 'py.handler.bare', label: 'bare call (`await handler.handle(x)`), ns per call', unit: 'ns' },
+      { id: 'py.handler.generic', label: 'added: minimal generic tracker on the method (`*args, **kwargs`)', unit: 'ns' },
+      { id: 'py.handler.owner', label: 'added: **`@track_metrics(op, metrics=tracker)`** on a method of a plain class', unit: 'ns' },
+      { id: 'py.handler.plain', label: 'added: `@track_metrics(op)` on a method of a plain class (into `shared_metrics()`)', unit: 'ns' },
+      { id: 'py.handler.routed', label: "added: **a handler timed by the node's routing** (`TrackedHandler`, from the contract)", unit: 'ns' },
+      { id: 'py.handler.owner_vs_generic', label: '`@track_metrics(op, metrics=tracker)` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
+      { id: 'py.handler.plain_vs_generic', label: '`@track_metrics(op)` on a plain class ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
+      { id: 'py.handler.routed_vs_generic', label: 'routed handler ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
+    ],
+  },
+  {
     title: 'TypeScript, async function: cost added per call',
     script: 'bench/typescript/hotpath.ts',
     rows: [

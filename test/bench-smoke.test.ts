@@ -4,11 +4,12 @@
  * `npm run bench` measures). The benchmark sources are held to the same checks as
  * the rest: ruff and mypy --strict for Python, tsc --strict for TypeScript.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROWS } from '../bench/rows.js';
-import { REPO, run, runAsync, tempDir, venvBin } from './support/helpers.js';
+import { BASE_ANSWERS } from '../bench/lib/generate.js';
+import { cli, REPO, run, runAsync, tempDir, venvBin } from './support/helpers.js';
 import { bin } from './support/typescript.js';
 
 interface Results {
@@ -38,6 +39,35 @@ describe('benchmarks, smoke mode', () => {
     }
     expect(result.stdout).not.toContain('**missing**');
   }, 120_000);
+
+  it('a method of a plain class and a routed handler are tracked within the hot-path budget (≤ 1.3 × a generic tracker)', async () => {
+    // The handler rows of bench/python/hotpath.py, measured as `npm run bench` does
+    // (ratios of batches timed side by side in one process, medians over rounds).
+    const root = tempDir('bench-handlers-');
+    writeFileSync(
+      path.join(root, 'answers.json'),
+      JSON.stringify({ ...BASE_ANSWERS, trackHandlers: true, targetDir: 'handlers' }),
+    );
+    expect(cli(['--answers', 'answers.json'], root).code).toBe(0);
+    const config = path.join(root, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ smoke: false, only: 'handlers', deadBroker: '127.0.0.1:9', packages: { python: { handlers: path.join(root, 'handlers') } } }),
+    );
+    const result = await runAsync(venvBin('python'), ['hotpath.py', config], { cwd: path.join(REPO, 'bench', 'python'), timeout: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const rows = Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { row: { id: string; median: number } }).row)
+        .map((row) => [row.id, row.median]),
+    );
+    console.log(`handler calls ÷ generic tracker: ${JSON.stringify(rows)}`);
+    for (const id of ['py.handler.owner_vs_generic', 'py.handler.plain_vs_generic', 'py.handler.routed_vs_generic']) {
+      expect(rows[id], id).toBeLessThanOrEqual(1.3);
+    }
+  }, 150_000);
 
   it('Python benchmark scripts pass ruff check, ruff format --check and mypy --strict', () => {
     const scripts = path.join(REPO, 'bench', 'python');

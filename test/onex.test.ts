@@ -14,7 +14,7 @@
  *   its `EventBus` protocol under mypy --strict.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -262,6 +262,95 @@ describe('a NodeEffect publishing through the real EventBusKafka to the test bro
     const result = await runAsync(onexBin('python'), ['-c', script, kafkaBootstrap()], { timeout: 60_000, env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toMatch(/^refused: /);
+  });
+});
+
+describe("a real node of omnibase-infra, node_checkpoint_effect, through ONEX's real routing", () => {
+  it('scaffolded from its contract alone, tracks its three real handlers: exact counts and errors, valid events, no log per call', async () => {
+    const sitePackages = path.join(ONEX_VENV, 'lib', readdirSync(path.join(ONEX_VENV, 'lib'))[0]!, 'site-packages');
+    const dest = tempDir('onex-checkpoint-');
+    mkdirSync(path.join(dest, 'node'));
+    copyFileSync(
+      path.join(sitePackages, 'omnibase_infra/nodes/node_checkpoint_effect/contract.yaml'),
+      path.join(dest, 'node', 'contract.yaml'),
+    );
+    writeAnswers(path.join(dest, 'answers.json'), { targetDir: 'node' });
+    const generated = cli(['--answers', 'answers.json'], dest);
+    expect(generated.code, generated.stderr).toBe(0);
+    const record = parseYaml(readFileSync(path.join(dest, 'node', '.onex-metrics.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      serviceName: 'node_checkpoint_effect',
+      serviceVersion: '1.0.0',
+      operations: ['write_checkpoint', 'read_checkpoint', 'list_checkpoints'],
+      trackHandlers: true,
+    });
+
+    const ROUNDS = 30;
+    const result = await runAsync(
+      onexBin('python'),
+      [path.join(ONEX_HELPERS, 'checkpoint_node.py'), '--package-dir', path.join(dest, 'node'), '--rounds', String(ROUNDS)],
+      { cwd: dest, timeout: 120_000, env: { HOME: dest, PYTHONDONTWRITEBYTECODE: '1' } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      expected: Record<string, { count: number; errors: number }>;
+      delivered: string[];
+      log: string[];
+      transport: string;
+    };
+    // Writes: one a round, a second (refused) every third round; reads: the phase
+    // written and one never written (returned success=False); one list a round.
+    expect(report.expected).toEqual({
+      write_checkpoint: { count: ROUNDS + ROUNDS / 3, errors: ROUNDS / 3 },
+      read_checkpoint: { count: 2 * ROUNDS, errors: ROUNDS },
+      list_checkpoints: { count: ROUNDS, errors: 0 },
+    });
+    expect(report.transport).toBe('EventBusTransport');
+    expect(report.log, 'the metrics loggers said something during the calls').toEqual([]);
+    const validation = validateEnvelopes(report.delivered);
+    expect(validation.invalid).toEqual([]);
+    const last: Record<string, { count: number; errors: number }> = {};
+    for (const event of report.delivered.map((value) => JSON.parse(value) as Envelope)) {
+      if (event.event_type === 'operation-metrics') last[event.payload.operation!] = event.payload.statistics!;
+    }
+    for (const [operation, { count, errors }] of Object.entries(report.expected)) {
+      expect(last[operation], operation).toMatchObject({ count, errors });
+    }
+  });
+});
+
+describe("the README's handler example (examples/orders_handlers), as a newcomer runs it", () => {
+  it('scaffolded from its contract alone, runs with the omnibase packages and logs valid events with exact counts', () => {
+    const dest = tempDir('onex-handlers-example-');
+    const node = path.join(dest, 'orders_handlers');
+    cpSync(path.join(REPO, 'examples', 'orders_handlers'), node, {
+      recursive: true,
+      filter: (source) => !['metrics', '.onex-metrics.yaml', '__pycache__'].includes(path.basename(source)),
+    });
+    writeAnswers(path.join(dest, 'answers.json'), { targetDir: 'orders_handlers' });
+    const generated = cli(['--answers', 'answers.json'], dest);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout).toContain('create  orders_handlers/metrics/handlers.py');
+
+    const CALLS = 60;
+    const result = run(onexBin('python'), ['node.py', String(CALLS)], {
+      cwd: node,
+      timeout: 120_000,
+      env: { KAFKA_BOOTSTRAP_SERVERS: undefined, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const events = (result.stdout + result.stderr)
+      .split('\n')
+      .map((line) => /^metrics\.events (\S+) (\{.*\})$/.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => match[2]!);
+    expect(validateEnvelopes(events).invalid).toEqual([]);
+    const last: Record<string, { count: number; errors: number }> = {};
+    for (const event of events.map((value) => JSON.parse(value) as Envelope)) {
+      if (event.event_type === 'operation-metrics') last[event.payload.operation!] = event.payload.statistics!;
+    }
+    expect(last.create_order).toMatchObject({ count: CALLS, errors: 0 });
+    expect(last.cancel_order).toMatchObject({ count: CALLS, errors: CALLS / 3 });
   });
 });
 

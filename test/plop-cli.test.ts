@@ -84,6 +84,7 @@ const STORE_EFFECT_ANSWERS = {
   percentiles: [50, 95, 99],
   enableResourceMetrics: true,
   enableBusinessMetrics: true,
+  trackHandlers: false,
   kafkaTopic: 'onex.evt.store-effect.operation-metrics.v1',
   snapshotTopic: 'onex.evt.store-effect.node-metrics.v1',
 };
@@ -134,6 +135,8 @@ describe('plop bypass without a terminal', () => {
         'false',
         '--enableBusinessMetrics',
         'no',
+        '--trackHandlers',
+        'yes',
         '--kafkaTopic',
         'svc.events',
         '--snapshotTopic',
@@ -157,6 +160,7 @@ describe('plop bypass without a terminal', () => {
       percentiles: [0.1, 50, 99.9],
       enableResourceMetrics: false,
       enableBusinessMetrics: false,
+      trackHandlers: true,
       kafkaTopic: 'svc.events',
       snapshotTopic: 'svc.snapshots',
     });

@@ -137,6 +137,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Other percentiles (comma-separated, e.g. 99.99), or enter for none', '99.99');
     await session.answer('? Resource metrics (memory, CPU, connections, queue depth)? (Y/n)');
     await session.answer('? Business metrics (items processed, throughput, KPIs)? (Y/n)', 'n');
+    await session.answer("? Time the handlers the contract routes, at the node's routing (Python)? (y/N)");
     await session.answer('? Topic for operation events (onex.evt.store-effect.operation-metrics.v1)');
     await session.answer('? Topic for the full snapshot (onex.evt.store-effect.node-metrics.v1)');
     await session.expect('onex-metrics done:');
@@ -214,6 +215,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Other percentiles');
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
+    await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');
@@ -270,6 +272,7 @@ describe('npx plop metrics in a terminal', () => {
 
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
+    await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');
@@ -305,6 +308,7 @@ describe('onex-metrics bin in a terminal', () => {
     await session.answer('? Other percentiles');
     await session.answer('? Resource metrics');
     await session.answer('? Business metrics');
+    await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
     await session.expect('onex-metrics done:');

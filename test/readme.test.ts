@@ -9,11 +9,15 @@ const blocks = (language: string) =>
   [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
 
 describe('README', () => {
-  it('shows Python copied verbatim from the tested example node', () => {
-    const example = readFileSync(path.join(REPO, 'examples/orders_effect/node.py'), 'utf8');
+  it('shows Python copied verbatim from the tested example nodes', () => {
+    const examples = ['examples/orders_handlers/node.py', 'examples/orders_effect/node.py'].map((file) =>
+      readFileSync(path.join(REPO, file), 'utf8'),
+    );
     const python = blocks('python');
-    expect(python.length).toBeGreaterThan(0);
-    for (const block of python) expect(example).toContain(block);
+    expect(python.length).toBeGreaterThan(1);
+    // The handler node first: it is how today's ONEX nodes are written.
+    expect(examples[0]).toContain(python[0]!);
+    for (const block of python) expect(examples.some((example) => example.includes(block)), block).toBe(true);
   });
 
   it('shows TypeScript copied verbatim from the tested example service', () => {

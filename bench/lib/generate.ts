@@ -23,6 +23,8 @@ export const VARIANTS: Record<string, Record<string, unknown>> = {
   /** The Python latency benchmark: the envelope whose package has its own aiokafka producer. */
   bridge: { envelope: 'omninode-bridge' },
   bridge_idle: { envelope: 'omninode-bridge', publishIntervalOps: 1_000_000, publishIntervalSeconds: 86_400 },
+  /** The handler rows: a package timing the handlers its contract routes. */
+  handlers: { trackHandlers: true },
   /** The memory benchmark: 10 operations. */
   ops10: { operations: Array.from({ length: 10 }, (_, i) => `op_${i}`) },
 };

@@ -36,6 +36,13 @@ class Config:
     """A live broker for the "while sending" rows; None in smoke mode."""
     dead_broker: str
     """A bootstrap address where nothing listens."""
+    only: str | None = None
+    """Run only this section of a benchmark (``handlers``: the handler rows)."""
+
+    @property
+    def hot_path_rounds(self) -> tuple[int, int, int, int]:
+        """Calls per batch, rounds, warm-up rounds, batches per round."""
+        return (300, 2, 1, 1) if self.smoke else (5_000, 20, 2, 5)
 
 
 def load_config() -> Config:
@@ -45,6 +52,7 @@ def load_config() -> Config:
         packages=dict(raw["packages"]["python"]),
         broker=raw.get("broker"),
         dead_broker=str(raw["deadBroker"]),
+        only=raw.get("only"),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import trackers
 from benchlib import (
     AsyncBatch,
+    Config,
     NullTransport,
     added,
     emit,
@@ -100,16 +101,70 @@ def emit_section(prefix: str, per_round: list[dict[str, float]], note: str) -> N
     )
 
 
+class Handler:
+    """An ONEX-style handler: a plain class, its work in ``handle``."""
+
+    async def handle(self, x: int) -> int:
+        return x
+
+
+async def handler_section(config: Config) -> None:
+    """A handler's ``handle``: decorated (naming its owner, or not), or timed by the
+    node's routing (a ``TrackedHandler``, as the contract's handler routing makes)."""
+    log("Python hot path: handler calls")
+    package = load_package(config.packages["handlers"], "metrics_handlers")
+    tracker = package.MetricsTracker(transport=NullTransport())
+    package.shared_metrics()._initialize_metrics(transport=NullTransport())
+
+    def handler_with(handle: Callable[..., Awaitable[Any]]) -> Any:
+        return type("Handler", (), {"handle": handle})()
+
+    batches = {
+        "bare": async_batch(Handler().handle),
+        "generic": async_batch(handler_with(trackers.generic_async(method)).handle),
+        "owner": async_batch(
+            handler_with(package.track_metrics("op_a", metrics=tracker)(method)).handle
+        ),
+        "plain": async_batch(
+            handler_with(package.track_metrics("op_b")(method)).handle
+        ),
+        "routed": async_batch(package.TrackedHandler(Handler(), tracker, 2).handle),
+    }
+    calls, rounds, warmup, repeats = config.hot_path_rounds
+    per_round = await rounds_of(
+        batches,
+        calls=calls,
+        rounds=rounds,
+        warmup=warmup,
+        repeats=repeats,
+        pause_gc=True,
+    )
+    expected = calls * repeats * (rounds + warmup)
+    counts = [w.count for w in tracker._metrics_windows]
+    shared = package.shared_metrics()._metrics_windows[1].count
+    if counts != [expected, 0, expected] or shared != expected:
+        raise AssertionError(
+            f"recorded {counts} and {shared} calls, expected {expected}"
+        )
+    emit("py.handler.bare", [r["bare"] for r in per_round], "`await handler.handle(x)`")
+    for name in ("generic", "owner", "plain", "routed"):
+        emit(f"py.handler.{name}", added(per_round, name, "bare"))
+    for name in ("owner", "plain", "routed"):
+        emit(f"py.handler.{name}_vs_generic", ratio(per_round, name, "generic", "bare"))
+
+
 async def main() -> None:
     config = load_config()
+    if config.only == "handlers":
+        await handler_section(config)
+        return
     package = load_package(config.packages["default"], "metrics_default")
     # Plain functions record into shared_metrics(): publish to nowhere, not the log.
     package.shared_metrics()._initialize_metrics(transport=NullTransport())
     histogram = trackers.prometheus_histogram()
     original = trackers.OriginalMetrics(["op_a", "op_b"])
 
-    calls, rounds, warmup = (300, 2, 1) if config.smoke else (5_000, 20, 2)
-    repeats = 1 if config.smoke else 5
+    calls, rounds, warmup, repeats = config.hot_path_rounds
 
     log("Python hot path: async method")
     node = node_class(package, {"op_a": method})()
@@ -173,6 +228,7 @@ async def main() -> None:
     emit_section("py.sync", per_round, "`f(x)`; GC paused as in timeit")
     await node.stop_metrics()
     await package.shared_metrics().stop_metrics()
+    await handler_section(config)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ export interface ContractDefaults {
   percentiles?: Sourced<number[]>;
   /** From a `metrics` subcontract: `export_interval_seconds`. */
   publishIntervalSeconds?: Sourced<number>;
+  /** Whether `handler_routing` routes operations to handlers by operation. */
+  trackHandlers?: Sourced<boolean>;
 }
 
 export class ContractError extends Error {
@@ -94,7 +96,23 @@ export function contractDefaults(contract: Mapping, file = CONTRACT_FILE): Contr
   if (percentiles) defaults.percentiles = percentiles;
   const interval = publishIntervalOf(contract);
   if (interval) defaults.publishIntervalSeconds = interval;
+  if (routesByOperation(contract)) {
+    defaults.trackHandlers = { value: true, source: `from ${CONTRACT_FILE} handler_routing (operation_match)` };
+  }
   return defaults;
+}
+
+/**
+ * Whether the contract routes operations to handlers by their name (ONEX's
+ * `operation_match`, also when no strategy is given): then the routing key of a
+ * message is its operation, and the node's routing can time each handler call.
+ */
+function routesByOperation(contract: Mapping): boolean {
+  const routing = contract.handler_routing;
+  if (!isMapping(routing)) return false;
+  const strategy = routing.routing_strategy ?? 'operation_match';
+  if (strategy !== 'operation_match') return false;
+  return names(routing.handlers, (entry) => entry.operation).some((name) => !WILDCARD.test(name));
 }
 
 /** `{major: 1, minor: 2, patch: 3}` or `"1.2.3"` → `"1.2.3"`; anything else → undefined. */

@@ -80,6 +80,7 @@ export function diskDefaults(destRoot: string, targetDir: string, envelope: Enve
         operations: contract.operations,
         percentiles: contract.percentiles,
         publishIntervalSeconds: contract.publishIntervalSeconds,
+        trackHandlers: contract.trackHandlers,
       }
     : {};
   for (const [key, sourced] of Object.entries(found)) {

@@ -42,6 +42,7 @@ describe('answers schema', () => {
       percentiles: [50, 95, 99],
       enableResourceMetrics: true,
       enableBusinessMetrics: true,
+      trackHandlers: false,
       kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
       snapshotTopic: 'onex.evt.orders.node-metrics.v1',
     });
@@ -203,6 +204,28 @@ describe('contract.yaml defaults', () => {
     expect(defaults.serviceVersion).toEqual({ value: '1.2.0', source: 'from contract.yaml node_version' });
     expect(contractDefaults({ contract_version: { major: 2, minor: 1, patch: 3 } }).serviceVersion?.value).toBe('2.1.3');
     expect(contractDefaults({ node_version: { major: 0, minor: 4, patch: 0 } }).serviceVersion?.value).toBe('0.4.0');
+  });
+
+  it('times the handlers of a contract that routes by operation, and of no other', () => {
+    const routed = (routing: Record<string, unknown>) => contractDefaults({ handler_routing: routing }).trackHandlers;
+    const handlers = [{ operation: 'write_checkpoint', handler: { name: 'HandlerCheckpointWrite' } }];
+    expect(routed({ routing_strategy: 'operation_match', handlers })).toEqual({
+      value: true,
+      source: 'from contract.yaml handler_routing (operation_match)',
+    });
+    expect(routed({ handlers })?.value).toBe(true);
+    expect(routed({ routing_strategy: 'payload_type_match', handlers })).toBeUndefined();
+    expect(routed({ routing_strategy: 'operation_match', handlers: [{ operation: '*' }] })).toBeUndefined();
+    expect(contractDefaults({ io_operations: [{ operation: 'read' }] }).trackHandlers).toBeUndefined();
+  });
+
+  it('writes the handler wiring only when asked', () => {
+    const files = (trackHandlers: boolean) => renderMetrics({ ...minimal, trackHandlers }).files;
+    expect(files(true).map((file) => file.path)).toContain('metrics/handlers.py');
+    const mixin = files(true).find((file) => file.path === 'metrics/mixin.py')!.content;
+    expect(mixin).toContain('def route_to_handlers(self, routing_key: str, category: Any) -> Any:');
+    expect(files(false).map((file) => file.path)).not.toContain('metrics/handlers.py');
+    expect(files(false).map((file) => file.content).join('\n')).not.toMatch(/route_to_handlers|TrackedHandler/);
   });
 
   it('takes the publish interval from a metrics subcontract', () => {

@@ -24,6 +24,7 @@ import {
   publishIntervalOpsField,
   publishIntervalSecondsField,
   serviceNameField,
+  trackHandlersField,
   serviceVersionField,
   targetDirField,
   topicField,
@@ -263,6 +264,12 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       type: 'confirm',
       message: 'Business metrics (items processed, throughput, KPIs)?',
       default: true,
+    }),
+    prompt('trackHandlers', trackHandlersField, {
+      type: 'confirm',
+      message: labelled("Time the handlers the contract routes, at the node's routing (Python)?", 'trackHandlers'),
+      help: "time the handlers the contract routes, at the node's route_to_handlers (Python)",
+      default: (answers: PromptAnswers) => fromDisk(answers)?.values.trackHandlers === true,
     }),
     topicPrompt('kafkaTopic', 'Topic for operation events', (answers) => {
       const serviceName = serviceNameOf(answers);

@@ -82,6 +82,7 @@ export function renderAnswers(answers: Answers): RenderedMetrics {
     banner,
     generator: GENERATOR_ID,
     onex: answers.envelope === 'onex',
+    handlers: answers.trackHandlers,
     resources: answers.enableResourceMetrics,
     business: answers.enableBusinessMetrics,
   };

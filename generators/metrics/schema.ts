@@ -198,6 +198,9 @@ const booleanField = (what: string) =>
 
 export const enableResourceMetricsField = booleanField('resource metrics: memory, CPU, connections, queue depth');
 export const enableBusinessMetricsField = booleanField('business metrics: counters, KPIs, throughput');
+export const trackHandlersField = booleanField(
+  "time the handlers the contract routes, at the node's route_to_handlers (Python)",
+);
 
 /** A legal Kafka topic; the `onex` envelope also needs the ONEX format (`topicProblem`). */
 export const topicField = z
@@ -232,6 +235,7 @@ export const answersSchema = z
     percentiles: percentilesField.optional(),
     enableResourceMetrics: enableResourceMetricsField.optional(),
     enableBusinessMetrics: enableBusinessMetricsField.optional(),
+    trackHandlers: trackHandlersField.optional(),
     kafkaTopic: topicField.optional(),
     snapshotTopic: topicField.optional(),
     // Provenance written into the record; accepted so the record is an answers file.
@@ -267,6 +271,7 @@ export const answersSchema = z
       percentiles: answers.percentiles ?? [...DEFAULT_PERCENTILES],
       enableResourceMetrics: answers.enableResourceMetrics ?? true,
       enableBusinessMetrics: answers.enableBusinessMetrics ?? true,
+      trackHandlers: answers.trackHandlers ?? false,
       kafkaTopic,
       snapshotTopic,
     };
@@ -291,6 +296,7 @@ export const ANSWER_KEYS = [
   'percentiles',
   'enableResourceMetrics',
   'enableBusinessMetrics',
+  'trackHandlers',
   'kafkaTopic',
   'snapshotTopic',
 ] as const satisfies readonly (keyof Answers)[];

@@ -60,6 +60,7 @@ const base: Answers = {
   percentiles: [50, 99.9],
   enableResourceMetrics: true,
   enableBusinessMetrics: true,
+  trackHandlers: false,
   kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
   snapshotTopic: 'onex.evt.orders.node-metrics.v1',
 };
@@ -97,6 +98,7 @@ function cases(language: Answers['language']): Case[] {
       targetDir: values[3]!,
       enableResourceMetrics: i % 2 === 0,
       enableBusinessMetrics: i % 3 !== 0,
+      trackHandlers: i % 4 < 2,
     };
     const baseline: Answers = {
       ...hostile,

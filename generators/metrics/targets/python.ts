@@ -54,6 +54,7 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/publisher.py.ejs', output: 'metrics/publisher.py' },
   ...section(answers.enableResourceMetrics, 'resources.py'),
   ...section(answers.enableBusinessMetrics, 'business.py'),
+  ...section(answers.trackHandlers, 'handlers.py'),
   { template: 'metrics/mixin.py.ejs', output: 'metrics/mixin.py' },
   { template: 'metrics/decorator.py.ejs', output: 'metrics/decorator.py' },
   { template: 'metrics/tests/__init__.py.ejs', output: 'metrics/tests/__init__.py' },

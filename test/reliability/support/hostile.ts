@@ -159,6 +159,7 @@ const answerRecord = fc.record(
     ),
     enableResourceMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
     enableBusinessMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
+    trackHandlers: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no')),
     serviceVersion: fc.oneof(fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/), fc.constantFrom<unknown>(null, '', '  ', '1.0.0')),
   },
   { requiredKeys: ['serviceName', 'operations'] },
@@ -187,7 +188,7 @@ export const validAnswers = fc
 export const ANSWER_FIELDS = [
   'language', 'targetDir', 'envelope', 'serviceName', 'serviceVersion', 'operations', 'publishIntervalOps',
   'publishIntervalSeconds', 'maxDurationSamples', 'percentiles', 'enableResourceMetrics', 'enableBusinessMetrics',
-  'kafkaTopic', 'snapshotTopic',
+  'trackHandlers', 'kafkaTopic', 'snapshotTopic',
 ] as const;
 
 const hostileScalar = fc.oneof(
@@ -241,6 +242,7 @@ export interface Normalized {
   percentiles: number[];
   enableResourceMetrics: boolean;
   enableBusinessMetrics: boolean;
+  trackHandlers: boolean;
   kafkaTopic: string;
   snapshotTopic: string;
 }
@@ -367,8 +369,8 @@ export function oracle(input: unknown): Verdict {
     }
   }
 
-  const bool = (key: string): boolean => {
-    if (!has(key)) return true;
+  const bool = (key: string, fallback = true): boolean => {
+    if (!has(key)) return fallback;
     const value = raw[key];
     if (typeof value === 'boolean') return value;
     if (typeof value === 'string') {
@@ -381,6 +383,7 @@ export function oracle(input: unknown): Verdict {
   };
   const enableResourceMetrics = bool('enableResourceMetrics');
   const enableBusinessMetrics = bool('enableBusinessMetrics');
+  const trackHandlers = bool('trackHandlers', false);
 
   const legal = (topic: unknown): boolean =>
     typeof topic === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(topic) && topic !== '.' && topic !== '..';
@@ -432,6 +435,7 @@ export function oracle(input: unknown): Verdict {
       percentiles,
       enableResourceMetrics,
       enableBusinessMetrics,
+      trackHandlers,
       kafkaTopic,
       snapshotTopic,
     },
