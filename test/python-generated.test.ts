@@ -15,6 +15,14 @@ const STRICT_RUFF = ['--select', 'E,F,W,I,B,BLE,G,UP,SIM,RUF,C4,PIE,PT,RET,ASYNC
 const configurations = {
   default: { serviceName: 'orders_effect', operations: ['create_order', 'cancel_order', 'get_order'] },
   stress: stressAnswers(),
+  // The older envelope, and the handler wiring, with dotted names as ONEX writes them.
+  'omninode-bridge': {
+    envelope: 'omninode-bridge',
+    serviceName: 'orders_effect',
+    serviceVersion: '2.0.0',
+    operations: ['create_order', 'gateway.attach'],
+    trackHandlers: true,
+  },
 };
 
 describe.each(Object.entries(configurations))('generated Python, %s answers', (_name, answers) => {

@@ -12,6 +12,7 @@ import { bin, makeTypescriptProject } from './support/typescript.js';
 const configurations = {
   default: { serviceName: 'orders_service', operations: ['create_order', 'cancel_order', 'get_order'] },
   stress: stressAnswers(),
+  'omninode-bridge': { envelope: 'omninode-bridge', serviceName: 'orders_service', operations: ['create_order', 'gateway.attach'] },
 };
 
 /** A closed port on 127.0.0.1: nothing listens there. */
