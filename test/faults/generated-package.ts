@@ -20,6 +20,7 @@ export interface Tracker {
   statistics(operation: string): Record<string, number>;
   recordOperation(operation: string, durationMs: number, success: boolean): void;
   publishAll(): void;
+  publishOperation(operation: string): void;
   start(): void;
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -27,6 +28,6 @@ export interface Tracker {
 export interface MetricsModule {
   MetricsTracker: new (options: { transport: Transport }) => Tracker;
   KafkaTransport: new (bootstrapServers: string) => Transport;
-  MemoryTransport: new () => Transport & { messages: unknown[] };
+  MemoryTransport: new () => Transport & { messages: [string, Buffer | null, Buffer][] };
   OPERATIONS: readonly string[];
 }

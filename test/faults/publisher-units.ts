@@ -49,13 +49,17 @@ async function stopWhileSendHangs(timeoutMs: number, ok: boolean) {
   tracker.recordOperation(FIRST, 1, true);
   tracker.publishAll();
   await sleep(10);
-  const started = performance.now();
+  // How late a plain timer of the same length fires on this machine now.
+  let started = performance.now();
+  await sleep(timeoutMs);
+  const latenessMs = performance.now() - started - timeoutMs;
+  started = performance.now();
   await tracker.stop(timeoutMs);
   const stopMs = performance.now() - started;
   const afterStop = counters(tracker.publisher);
   transport.settle(ok);
   await sleep(50);
-  return { timeoutMs, settledOk: ok, attempts: transport.attempts, stopMs, afterStop, afterSettle: counters(tracker.publisher) };
+  return { timeoutMs, settledOk: ok, attempts: transport.attempts, stopMs, latenessMs, afterStop, afterSettle: counters(tracker.publisher) };
 }
 
 /** KafkaTransport.send against a server that never answers: how long until it rejects. */
@@ -108,8 +112,41 @@ async function restartAfterAbandonedSend() {
   return { delivered, ...counters(tracker.publisher) };
 }
 
+/**
+ * The race of the broker restart, made deterministic: stop() builds the final
+ * snapshot while the outbox is full and an event is out for sending; that send
+ * then fails and the event goes back. The snapshot must report every drop.
+ */
+async function finalSnapshotWhileSendInFlightFails() {
+  const memory = new metrics.MemoryTransport();
+  const hand = new HandTransport();
+  let first = true;
+  const transport: Transport = {
+    send: (topic, key, value) => {
+      if (first) {
+        first = false;
+        return hand.send();
+      }
+      return memory.send(topic, key, value);
+    },
+  };
+  const tracker = new metrics.MetricsTracker({ transport });
+  tracker.recordOperation(FIRST, 1, true);
+  // One event out for sending, then the outbox full (1000 places, that one's kept).
+  for (let i = 0; i < 1000; i += 1) tracker.publishOperation(FIRST);
+  const stopping = tracker.stop(5000);
+  const droppedAtStop = tracker.publisher.dropped;
+  hand.settle(false);
+  await stopping;
+  const reported = memory.messages.map(
+    ([, , value]) => (JSON.parse(value.toString('utf8')) as { payload: { dropped_events: number } }).payload.dropped_events,
+  );
+  return { droppedAtStop, lastReported: reported.at(-1), delivered: reported.length, ...counters(tracker.publisher) };
+}
+
 console.log(
   JSON.stringify({
+    finalSnapshotWhileSendInFlightFails: await finalSnapshotWhileSendInFlightFails(),
     stopWhileSendHangs: [
       await stopWhileSendHangs(0, false),
       await stopWhileSendHangs(300, false),
