@@ -112,11 +112,12 @@ describe('the example node, generated with the bin and run without Kafka', () =>
       expect(node.stdout + node.stderr).not.toContain(alarm);
     }
     expect(node.stderr).not.toContain('not delivered before stop');
-    // 120 calls, publishIntervalOps 100: each operation at 100 and on stop, then the snapshot.
+    // 120 calls, publishIntervalOps 100: each operation at its first call, at 101 and on
+    // stop, then the snapshot.
     const seen = events.map(({ topic, event }) => `${topic} ${event.event_type} ${event.payload.operation ?? '-'}`);
     expect([...seen].sort()).toEqual(
       [
-        ...OPERATIONS.flatMap((operation) => Array(2).fill(`${OPERATION_TOPIC} operation-metrics ${operation}`)),
+        ...OPERATIONS.flatMap((operation) => Array(3).fill(`${OPERATION_TOPIC} operation-metrics ${operation}`)),
         `${SNAPSHOT_TOPIC} node-metrics -`,
       ].sort(),
     );

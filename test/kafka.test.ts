@@ -343,7 +343,7 @@ describe('the example node publishing to the Kafka test broker (aiokafka)', () =
     expect(ids.size, 'event ids are unique').toBe(messages.length);
   });
 
-  it('publishes every operation each publishIntervalOps (100) calls and its final statistics on stop', () => {
+  it('publishes every operation at its first call, then each publishIntervalOps (100) calls, and its final statistics on stop', () => {
     // One key for all events: each topic is one partition, so offsets are publication order.
     const payloads = messages
       .filter((message) => message.topic === topic)
@@ -351,9 +351,9 @@ describe('the example node publishing to the Kafka test broker (aiokafka)', () =
       .map((message) => (message.value as Envelope).payload as OperationPayload);
 
     expect(countsByOperation(payloads)).toEqual({
-      create_order: [100, 200, CALLS],
-      cancel_order: [100, 200, CALLS],
-      get_order: [100, 200, CALLS],
+      create_order: [1, 101, 201, CALLS],
+      cancel_order: [1, 101, 201, CALLS],
+      get_order: [1, 101, 201, CALLS],
     });
 
     const last = lastOperationPayloads(payloads);
@@ -493,12 +493,12 @@ describe("an ONEX node publishing through its kafka_client's publish_with_envelo
     expect(pythonSchemaErrors(operationCalls.map((call) => call.payload), 'operationPayload')).toEqual([]);
     expect(pythonSchemaErrors(snapshotCalls.map((call) => call.payload), 'comprehensivePayload')).toEqual([]);
 
-    // Every 10 calls, then the rest on stop; then one final snapshot.
+    // At the first call, every 10 calls after it, then the rest on stop; then one final snapshot.
     const payloads = operationCalls.map((call) => call.payload as OperationPayload);
     expect(countsByOperation(payloads)).toEqual({
-      create_order: [10, 20, CALLS],
-      cancel_order: [10, 20, CALLS],
-      get_order: [10, 20, CALLS],
+      create_order: [1, 11, 21, CALLS],
+      cancel_order: [1, 11, 21, CALLS],
+      get_order: [1, 11, 21, CALLS],
     });
     expect(snapshotCalls).toHaveLength(1);
     expect(report.calls.at(-1)!.event_type).toBe('NODE_COMPREHENSIVE_METRICS');
@@ -571,13 +571,12 @@ describe('the example node with no broker listening', () => {
     expect(node.seconds).toBeGreaterThanOrEqual(4.5);
     expect(node.seconds).toBeLessThan(12);
     expect(node.stderr).toMatch(/metrics: sending failed, retrying/);
-    // 250 rounds: 3 events per operation (at 100, 200 and on stop) and the final snapshot,
-    // none delivered; so all the calls ran (200 would give 7) and the publisher kept them.
-    // (One fewer when stop comes during a send: the event in flight is not counted.)
+    // 250 rounds: 4 events per operation (at its first call, 101, 201 and on stop) and the
+    // final snapshot, none delivered; so all the calls ran (200 would give 10) and the
+    // publisher kept them, the one in flight when stop gave up included.
     const undelivered = /metrics: (\d+) event\(s\) not delivered before stop/.exec(node.stderr);
     expect(undelivered, node.stderr).not.toBeNull();
-    expect(Number(undelivered![1])).toBeGreaterThanOrEqual(3 * OPERATIONS.length);
-    expect(Number(undelivered![1])).toBeLessThanOrEqual(3 * OPERATIONS.length + 1);
+    expect(Number(undelivered![1])).toBe(4 * OPERATIONS.length + 1);
     // Nothing falls back to the log.
     expect(node.stderr).not.toMatch(/^metrics\.events /m);
   });

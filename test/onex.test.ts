@@ -102,9 +102,9 @@ function countsOf(envelopes: readonly Envelope[]): { operations: Record<string, 
   return { operations, snapshots };
 }
 
-/** Every 50 calls, the last at 250 (from stop_metrics), and one snapshot. */
+/** At the first call, then every 50 calls, the last at 250 (from stop_metrics), and one snapshot. */
 const EXPECTED_COUNTS = {
-  operations: Object.fromEntries(OPERATIONS.map((operation) => [operation, [50, 100, 150, 200, 250]])),
+  operations: Object.fromEntries(OPERATIONS.map((operation) => [operation, [1, 51, 101, 151, 201, 250]])),
   snapshots: 1,
 };
 
@@ -130,7 +130,7 @@ describe('events of generated code are ModelEventEnvelopes of omnibase-core', ()
     expect(report.delivered).toHaveLength(report.publisher.sent);
     const validation = validateEnvelopes(report.delivered.map(([, , value]) => value));
     expect(validation.invalid).toEqual([]);
-    expect(validation.event_types).toEqual({ 'operation-metrics': 15, 'node-metrics': 1 });
+    expect(validation.event_types).toEqual({ 'operation-metrics': 18, 'node-metrics': 1 });
     const envelopes = report.delivered.map(([, , value]) => JSON.parse(value) as Envelope);
     expect(countsOf(envelopes)).toEqual(EXPECTED_COUNTS);
     for (const [topic, key, value] of report.delivered) {
@@ -161,8 +161,9 @@ describe('events of generated code are ModelEventEnvelopes of omnibase-core', ()
     const events = emitted.stdout.trim().split('\n');
     const validation = validateEnvelopes(events);
     expect(validation.invalid).toEqual([]);
-    // Published at 10 and 20 calls of each operation, the rest (25) on stop, then the snapshot.
-    expect(validation.event_types).toEqual({ 'operation-metrics': 6, 'node-metrics': 1 });
+    // Published at the first call, at 10 and 20 calls of each operation, the rest (25)
+    // on stop, then the snapshot.
+    expect(validation.event_types).toEqual({ 'operation-metrics': 8, 'node-metrics': 1 });
     const first = JSON.parse(events[0]!) as Envelope;
     expect(first.metadata.tags).toMatchObject({ service_version: '2.1.0', region: 'eu-west-1' });
   });

@@ -92,3 +92,41 @@ describe.each(Object.entries(configurations))('generated Python, %s answers', (_
     expect(result.stdout).toContain('Found 1 error in 1 file');
   });
 });
+
+describe('generated Python at low traffic (publishIntervalSeconds 0.5)', () => {
+  it('starts publishing at the first call: its event at once, then the timed snapshot while idle', () => {
+    const dest = tempDir();
+    writeAnswers(path.join(dest, 'answers.json'), {
+      serviceName: 'quiet_node',
+      operations: ['ping'],
+      publishIntervalSeconds: 0.5,
+      targetDir: 'node',
+    });
+    expect(cli(['--answers', 'answers.json'], dest).code).toBe(0);
+    // Before: nothing until stop_metrics (the publisher started only after
+    // publishIntervalOps calls or an explicit start_metrics()).
+    const script = [
+      'import asyncio, json, metrics',
+      'class Node(metrics.MetricsTrackingMixin):',
+      '    def __init__(self):',
+      '        self.transport = metrics.MemoryTransport()',
+      '        self._initialize_metrics(transport=self.transport)',
+      '    @metrics.track_metrics("ping")',
+      '    async def ping(self): await asyncio.sleep(0)',
+      'async def main():',
+      '    node = Node()',
+      '    for _ in range(30): await node.ping()',
+      '    await asyncio.sleep(1.2)',
+      '    seen = [(t, json.loads(v)["payload"]) for t, _, v in node.transport.messages]',
+      '    await node.stop_metrics()',
+      '    print(json.dumps([[t, p.get("statistics", p.get("operations", {}).get("ping"))["count"]] for t, p in seen]))',
+      'asyncio.run(main())',
+    ].join('\n');
+    const result = run(venvBin('python'), ['-c', script], { cwd: path.join(dest, 'node') });
+    expect(result.code, result.stderr).toBe(0);
+    const seen = JSON.parse(result.stdout) as [string, number][];
+    expect(seen[0]).toEqual(['onex.evt.quiet-node.operation-metrics.v1', 1]);
+    expect(seen).toContainEqual(['onex.evt.quiet-node.operation-metrics.v1', 30]);
+    expect(seen).toContainEqual(['onex.evt.quiet-node.node-metrics.v1', 30]);
+  });
+});

@@ -131,10 +131,13 @@ def test_the_final_snapshot_reports_every_drop_when_a_send_in_flight_fails() -> 
         node = make_node(transport)
         publisher = node._metrics_publisher
         publisher._capacity = 3
+        # The first call asks for an event of its own: with two more, the outbox is
+        # full once the first of them is out for sending.
         await node._track_operation_metrics(FIRST, 1.0, True)
-        for _ in range(3):
+        for _ in range(2):
             await node._publish_metrics_event(FIRST)
         await asyncio.sleep(0.01)  # the first event is out for sending
+        assert publisher.outbox_depth == 2
         stopping = asyncio.ensure_future(node.stop_metrics(timeout=5))
         await asyncio.sleep(0.01)  # the snapshot needed a place: a waiting event went
         assert publisher.dropped == 1
