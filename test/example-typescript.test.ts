@@ -70,7 +70,11 @@ describe('the TypeScript example service', () => {
   });
 
   it('logs valid events by default', async () => {
-    const result = await runAsync(bin('tsx'), ['service.ts', String(CALLS)], { cwd: service, timeout: 60_000 });
+    const result = await runAsync(bin('tsx'), ['service.ts', String(CALLS)], {
+      cwd: service,
+      timeout: 60_000,
+      env: { ONEX_METRICS_LOG_ENVELOPES: '1' },
+    });
     expect(result.code, result.stderr).toBe(0);
     const events = result.stdout
       .split('\n')

@@ -63,12 +63,20 @@ function copyExample(): { root: string; node: string } {
   return { root, node };
 }
 
-/** `python node.py <calls>` in `node`, with Kafka explicitly not configured. */
-function runNode(node: string, calls: number): Result {
+/**
+ * `python node.py <calls>` in `node`, with Kafka explicitly not configured; the log
+ * shows whole envelopes (`ONEX_METRICS_LOG_ENVELOPES=1`) unless `summary`.
+ */
+function runNode(node: string, calls: number, summary = false): Result {
   return run(PYTHON, ['node.py', String(calls)], {
     cwd: node,
     timeout: 60_000,
-    env: { KAFKA_BOOTSTRAP_SERVERS: undefined, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'default' },
+    env: {
+      KAFKA_BOOTSTRAP_SERVERS: undefined,
+      ONEX_METRICS_LOG_ENVELOPES: summary ? undefined : '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTHONWARNINGS: 'default',
+    },
   });
 }
 
@@ -122,6 +130,25 @@ describe('the example node, generated with the bin and run without Kafka', () =>
       ].sort(),
     );
     expect(seen.at(-1), 'the snapshot of stop_metrics comes last').toMatch(/ node-metrics -$/);
+  });
+
+  it('by default logs one short line an event: counts, error rate, percentiles and max in ms, drops', () => {
+    const quiet = runNode(dirs.node, CALLS, true);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const lines = (quiet.stdout + quiet.stderr).split('\n').filter((line) => line.startsWith('metrics.events '));
+    expect(lines).toHaveLength(events.length);
+    const ms = '[0-9.e+-]+ ms';
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^metrics\\.events orders_effect cancel_order: 120 calls, 40 errors \\(33\\.3%\\), p50 ${ms}, p95 ${ms}, p99 ${ms}, p99_9 ${ms}, max ${ms}; 0 events dropped$`,
+          ),
+        ),
+      ]),
+    );
+    expect(lines.at(-1)).toMatch(/^metrics\.events orders_effect snapshot: 3 operations, 360 calls, 40 errors, memory [0-9.]+ MB, cpu [0-9.]+ %, 0 items\/s; 0 events dropped$/);
+    for (const line of lines) expect(line.length).toBeLessThan(200);
   });
 
   it('logs only events that validate against the event JSON Schema', () => {

@@ -337,7 +337,7 @@ describe("the README's handler example (examples/orders_handlers), as a newcomer
     const result = run(onexBin('python'), ['node.py', String(CALLS)], {
       cwd: node,
       timeout: 120_000,
-      env: { KAFKA_BOOTSTRAP_SERVERS: undefined, PYTHONDONTWRITEBYTECODE: '1' },
+      env: { KAFKA_BOOTSTRAP_SERVERS: undefined, ONEX_METRICS_LOG_ENVELOPES: '1', PYTHONDONTWRITEBYTECODE: '1' },
     });
     expect(result.code, result.stderr).toBe(0);
     const events = (result.stdout + result.stderr)
