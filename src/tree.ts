@@ -34,7 +34,11 @@ export interface PlannedChange {
   path: string;
   kind: ChangeKind;
   /** New content (absent for deletions). */
-  content?: string;
+  content?: string | Uint8Array;
+  /** What the file holds now, for an update, a conflict or a deletion of a file. */
+  current?: Buffer;
+  /** For a copy of a hand-edited file that --force replaces: the file it keeps. */
+  keeps?: string;
   /** Why a conflict is one. */
   reason?: string;
   /** What a conflict would do with --force. */
@@ -61,6 +65,9 @@ export interface RenderedTree {
 }
 
 /** The destination cannot be written safely (exit 1): names the path and what to do. */
+/** Where --force keeps the hand-edited files it replaces, inside the target directory. */
+export const KEPT_EDITS_DIR = '.onex-metrics-backup';
+
 export class WriteRefusedError extends Error {
   constructor(message: string) {
     super(message);
@@ -73,7 +80,8 @@ export class ConflictError extends WriteRefusedError {
     super(
       `Refusing to overwrite ${conflicts.length} file(s) changed since they were generated:\n` +
         conflicts.map((change) => `  ${change.path}: ${change.reason}`).join('\n') +
-        '\nNothing was written. Keep your edits by moving them out of these files, or rerun with --force to overwrite them.',
+        '\nNothing was written. Keep your edits by moving them out of these files, or rerun with --force to replace them' +
+        ` (a copy of each is kept under ${KEPT_EDITS_DIR}/ in the target directory).`,
     );
     this.name = 'ConflictError';
   }
@@ -226,14 +234,18 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
   const recorded = previous === 'foreign' || previous === undefined ? {} : previous.files;
   const fromTarget = (relative: string) => path.posix.relative(tree.targetDir, relative);
 
-  const read = (relative: string): { text: string; observed: string } => {
+  const read = (relative: string): { text: string; observed: string; current: Buffer } => {
     let bytes: Buffer;
     try {
       bytes = readFileSync(absolute(relative));
     } catch (error) {
       throw new WriteRefusedError(`${relative}: cannot be read (${(error as Error).message})`);
     }
-    return { text: bytes.toString('utf8'), observed: `file:${createHash('sha256').update(bytes).digest('hex')}` };
+    return {
+      text: bytes.toString('utf8'),
+      observed: `file:${createHash('sha256').update(bytes).digest('hex')}`,
+      current: bytes,
+    };
   };
 
   const changes: PlannedChange[] = tree.files.map(({ path: relative, content }): PlannedChange => {
@@ -253,21 +265,26 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
         observed: fingerprint(file),
       };
     }
-    const { text: current, observed } = read(relative);
-    if (current === content) return { path: relative, kind: 'unchanged', content, observed };
+    const { text, observed, current } = read(relative);
+    if (text === content) return { path: relative, kind: 'unchanged', content, observed };
+    const conflict = (reason: string): PlannedChange => ({
+      path: relative,
+      kind: 'conflict',
+      content,
+      reason,
+      forced: 'update',
+      observed,
+      current,
+    });
     if (relative === tree.recordPath) {
       return previous === 'foreign'
-        ? { path: relative, kind: 'conflict', content, reason: 'is not a record of this generator', forced: 'update', observed }
-        : { path: relative, kind: 'update', content, observed };
+        ? conflict('is not a record of this generator')
+        : { path: relative, kind: 'update', content, observed, current };
     }
     const hash = recorded[fromTarget(relative)];
-    if (hash === undefined) {
-      return { path: relative, kind: 'conflict', content, reason: 'exists but was not generated here', forced: 'update', observed };
-    }
-    if (hash !== tree.sha256(current)) {
-      return { path: relative, kind: 'conflict', content, reason: 'was edited since it was generated', forced: 'update', observed };
-    }
-    return { path: relative, kind: 'update', content, observed };
+    if (hash === undefined) return conflict('exists but was not generated here');
+    if (hash !== tree.sha256(text)) return conflict('was edited since it was generated');
+    return { path: relative, kind: 'update', content, observed, current };
   });
 
   // Files of the last generation that this one no longer writes (a section turned off).
@@ -278,11 +295,11 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
     assertInsideDest(destRoot, relative);
     const existing = lstatOrUndefined(absolute(relative));
     if (!existing?.isFile()) continue;
-    const { text: current, observed } = read(relative);
+    const { text, observed, current } = read(relative);
     changes.push(
-      tree.sha256(current) === hash
-        ? { path: relative, kind: 'delete', observed }
-        : { path: relative, kind: 'conflict', reason: 'is no longer generated but was edited', forced: 'delete', observed },
+      tree.sha256(text) === hash
+        ? { path: relative, kind: 'delete', observed, current }
+        : { path: relative, kind: 'conflict', reason: 'is no longer generated but was edited', forced: 'delete', observed, current },
     );
   }
   return { destRoot, changes };
@@ -614,9 +631,15 @@ function removeEmpty(dirs: string[]): void {
  */
 export function describePlan(plan: Plan, { force = false }: CommitOptions = {}): string {
   const label = (change: PlannedChange) =>
-    change.kind === 'conflict' && force ? (change.forced === 'delete' ? 'delete' : 'overwrite') : change.kind;
+    change.keeps !== undefined
+      ? 'keep'
+      : change.kind === 'conflict' && force
+        ? change.forced === 'delete'
+          ? 'delete'
+          : 'overwrite'
+        : change.kind;
+  const note = (change: PlannedChange) =>
+    change.keeps !== undefined ? `  (your edited ${change.keeps})` : change.reason ? `  (${change.reason})` : '';
   const width = Math.max(...plan.changes.map((change) => label(change).length));
-  return plan.changes
-    .map((change) => `${label(change).padEnd(width)}  ${change.path}${change.reason ? `  (${change.reason})` : ''}`)
-    .join('\n');
+  return plan.changes.map((change) => `${label(change).padEnd(width)}  ${change.path}${note(change)}`).join('\n');
 }

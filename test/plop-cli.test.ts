@@ -46,6 +46,7 @@ interface PlopOptions {
   /** How plop is started; `npx plop` by default. */
   plop?: readonly [string, ...string[]];
   timeout?: number;
+  env?: Record<string, string>;
 }
 
 /** Runs plop (stdin not a terminal), bounded by a timeout, and checks that the generator ran. */
@@ -55,7 +56,7 @@ function runPlop(args: readonly string[], options: PlopOptions): Result {
     cwd: options.cwd,
     timeout: options.timeout ?? 60_000,
     // Under vitest NODE_ENV is "test", which makes plop report on stdout: run it as a user would.
-    env: { NODE_ENV: undefined },
+    env: { NODE_ENV: undefined, ...options.env },
   });
   assertGeneratorRan(result);
   return result;
@@ -95,6 +96,9 @@ describe('plop bypass without a terminal', () => {
     const result = runPlop(['metrics', '--dest', dest, '--', '--targetDir', 'store_effect'], { cwd: REPO });
     expect(result.code, describeRun(result)).toBe(0);
     expect(result.stderr).toMatch(/^create +store_effect\/metrics\/mixin\.py$/m);
+    // The next steps follow the listing.
+    expect(result.stderr).toContain('Next steps');
+    expect(result.stderr).toMatch(/^ +\$ python -m metrics$/m);
 
     const target = path.join(dest, 'store_effect');
     expect(recordedAnswers(target)).toEqual(STORE_EFFECT_ANSWERS);
@@ -252,6 +256,11 @@ describe('plop bypass without a terminal', () => {
     expect(again.stderr).toContain('Nothing was written');
     expect(snapshotTree(dest)).toEqual(before);
     expect(readFileSync(edited, 'utf8').endsWith('# tuned by hand\n')).toBe(true);
+    // A dry run of it fails the same way, saying so.
+    const dry = runPlop(bypass, { cwd: REPO, env: { ONEX_METRICS_DRY_RUN: '1' } });
+    expect(dry.code, describeRun(dry)).toBe(1);
+    expect(dry.stderr).toContain('Dry run, nothing written; the real run would be refused.');
+    expect(snapshotTree(dest)).toEqual(before);
   });
 });
 

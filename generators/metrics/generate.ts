@@ -2,13 +2,22 @@
  * The whole run behind every entry point: disk defaults → render → plan → commit.
  * The plop action and the bin are thin layers over `generateMetrics`.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ContractError } from './contract.js';
 import { type DiskDefaults, withDiskDefaults } from './defaults.js';
 import { recordPath, renderMetrics, sha256, type RenderedMetrics } from './render.js';
 import { InvalidAnswersError, normalizeTargetDir, targetDirField } from './schema.js';
-import { commitPlan, planChanges, withTargetLock, WriteRefusedError, type Plan } from '../../src/tree.js';
+import {
+  assertInsideDest,
+  commitPlan,
+  KEPT_EDITS_DIR,
+  planChanges,
+  withTargetLock,
+  WriteRefusedError,
+  type Plan,
+  type PlannedChange,
+} from '../../src/tree.js';
 
 export interface GenerateOptions {
   /** Directory that `targetDir` is relative to (`--dest`, default the working directory). */
@@ -56,13 +65,16 @@ export function generateMetrics(raw: Record<string, unknown>, options: GenerateO
     throw error;
   }
 
-  const plan = () =>
-    planChanges(options.destRoot, {
+  const now = new Date();
+  const plan = () => {
+    const planned = planChanges(options.destRoot, {
       targetDir: rendered.answers.targetDir,
       files: rendered.files,
       recordPath: recordPath(rendered.answers.targetDir),
       sha256,
     });
+    return options.force ? keepingEdits(planned, rendered.answers.targetDir, now) : planned;
+  };
   if (options.dryRun) return { rendered, plan: plan(), ...(defaults ? { defaults } : {}), written: false };
   // Plan and write under the target directory's lock: concurrent runs take turns, and
   // each plans against what the previous one wrote.
@@ -72,6 +84,27 @@ export function generateMetrics(raw: Record<string, unknown>, options: GenerateO
     return planned;
   });
   return { rendered, plan: written, ...(defaults ? { defaults } : {}), written: true };
+}
+
+/**
+ * The plan, plus a copy of every hand-edited file that --force replaces or deletes, under
+ * `<targetDir>/.onex-metrics-backup/<time>/`: written in the same commit, so a forced run
+ * never loses an edit.
+ */
+function keepingEdits(plan: Plan, targetDir: string, now: Date): Plan {
+  const kept = plan.changes.filter((change) => change.kind === 'conflict' && change.current !== undefined);
+  if (kept.length === 0) return plan;
+  // One folder a run, named by its time (a second run in the same millisecond gets a suffix).
+  const base = `${now.toISOString().replace(/[:.]/g, '-')}`;
+  let stamp = base;
+  for (let n = 2; existsSync(path.join(plan.destRoot, targetDir, KEPT_EDITS_DIR, stamp)); n += 1) stamp = `${base}-${n}`;
+  const copies = kept
+    .map((change): PlannedChange => {
+      const keptPath = path.posix.join(targetDir, KEPT_EDITS_DIR, stamp, path.posix.relative(targetDir, change.path));
+      assertInsideDest(plan.destRoot, keptPath);
+      return { path: keptPath, kind: 'create', content: change.current, observed: 'absent', keeps: change.path };
+    });
+  return { ...plan, changes: [...plan.changes, ...copies] };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * File safety (§4) under hostile conditions, with real faults where the machine allows:
+ * File safety under hostile conditions, with real faults where the machine allows:
  * escapes from --dest, read-only and full destinations, directories that vanish or stand
  * where a file goes, edits made while a run is under way, atomic replacement, and hostile
  * records. Every refusal is exit 1 with a message naming the path and the reason, and
@@ -380,18 +380,25 @@ describe('rollback of a forced overwrite', () => {
 });
 
 describe('hand-edited files', () => {
-  it('each generated file edited by hand refuses the run (exit 1) and is kept byte for byte; --force overwrites', () => {
+  it('each generated file edited by hand refuses the run (exit 1) and is kept byte for byte; --force overwrites it, keeping a copy', () => {
     const { dest, file, before } = generated();
+    const copies = path.join(dest, 'node/.onex-metrics-backup');
     for (const name of listFiles(path.join(dest, 'node'))) {
       if (name === '.onex-metrics.yaml') continue;
       const edited = path.join(dest, 'node', name);
       appendFileSync(edited, '\n# tuned by hand\n');
+      const editedBytes = readFileSync(edited);
       const snapshot = snapshotTree(dest);
       const result = runIn(dest, file);
       expect(result.code, name).toBe(1);
       expect(result.stderr).toContain(`node/${name}: was edited since it was generated`);
       expect(snapshotTree(dest)).toEqual(snapshot);
-      expect(runIn(dest, file, '--force').code).toBe(0);
+      const forced = runIn(dest, file, '--force');
+      expect(forced.code).toBe(0);
+      const kept = /^Your edited files are kept under (\S+)\/ /m.exec(forced.stdout)?.[1];
+      expect(kept, forced.stdout).toBeDefined();
+      expect(readFileSync(path.join(dest, kept!, name))).toEqual(editedBytes);
+      rmSync(copies, { recursive: true });
       expect(snapshotTree(dest)).toEqual(before);
     }
   });

@@ -44,6 +44,7 @@ const UTF8_DECLARATION = '# -*- coding: utf-8 -*-';
 
 const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/__init__.py.ejs', output: 'metrics/__init__.py' },
+  { template: 'metrics/__main__.py.ejs', output: 'metrics/__main__.py' },
   { template: 'metrics/config.py.ejs', output: 'metrics/config.py' },
   { template: 'metrics/window.py.ejs', output: 'metrics/window.py' },
   { template: `metrics/envelope.${answers.envelope}.py.ejs`, output: 'metrics/envelope.py' },

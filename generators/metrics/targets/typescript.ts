@@ -49,6 +49,7 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/tracker.ts.ejs', output: 'metrics/tracker.ts' },
   { template: 'metrics/decorator.ts.ejs', output: 'metrics/decorator.ts' },
   { template: 'metrics/index.ts.ejs', output: 'metrics/index.ts' },
+  { template: 'metrics/demo.ts.ejs', output: 'metrics/demo.ts' },
   { template: 'metrics/metrics.test.ts.ejs', output: 'metrics/metrics.test.ts' },
 ];
 
