@@ -1,6 +1,6 @@
 /**
  * Every row of the benchmark table, in order: what it measures, its unit and,
- * where BRIEF §10 sets one, its budget. A benchmark prints rows by id; the
+ * where the product sets one, its budget. A benchmark prints rows by id; the
  * orchestrator fails when one of these is missing (the smoke test relies on it).
  */
 
@@ -36,7 +36,7 @@ function hotPath(prefix: string, what: string): Row[] {
     { id: `${prefix}.generic`, label: 'added: minimal generic tracker (`*args, **kwargs`)', unit: 'ns' },
     { id: `${prefix}.fixed`, label: 'added: minimal fixed-arity tracker', unit: 'ns' },
     { id: `${prefix}.track_metrics`, label: 'added: **`@track_metrics`** (generated)', unit: 'ns' },
-    { id: `${prefix}.original`, label: 'added: original design (`create_task` + `asyncio.Lock` per call)', unit: 'ns' },
+    { id: `${prefix}.original`, label: 'added: a task and a lock per call (`create_task` + `asyncio.Lock`)', unit: 'ns' },
     { id: `${prefix}.prom_time`, label: 'added: prometheus_client `Histogram.labels(op).time()`', unit: 'ns' },
     { id: `${prefix}.prom_observe`, label: 'added: prometheus_client `.labels(op).observe(s)`', unit: 'ns' },
   ];
@@ -50,7 +50,7 @@ export const SECTIONS: Section[] = [
       ...hotPath('py.async', '`await node.op(x)`'),
       { id: 'py.async.vs_generic', label: '`@track_metrics` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
       { id: 'py.async.vs_fixed', label: '`@track_metrics` ÷ fixed-arity tracker', unit: '×', budget: at('<=', 1.3, true) },
-      { id: 'py.async.original_over', label: 'original design ÷ `@track_metrics`', unit: '×', budget: at('>=', 6) },
+      { id: 'py.async.original_over', label: 'task and lock per call ÷ `@track_metrics`', unit: '×', budget: at('>=', 6) },
       { id: 'py.async.vs_prom_time', label: '`@track_metrics` ÷ prometheus `.labels(op).time()`', unit: '×', budget: at('<=', 0.3) },
       { id: 'py.async.vs_prom_observe', label: '`@track_metrics` ÷ prometheus `.labels(op).observe`', unit: '×' },
     ],
@@ -62,7 +62,7 @@ export const SECTIONS: Section[] = [
       ...hotPath('py.sync', '`f(x)`'),
       { id: 'py.sync.vs_generic', label: '`@track_metrics` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
       { id: 'py.sync.vs_fixed', label: '`@track_metrics` ÷ fixed-arity tracker', unit: '×' },
-      { id: 'py.sync.original_over', label: 'original design ÷ `@track_metrics`', unit: '×' },
+      { id: 'py.sync.original_over', label: 'task and lock per call ÷ `@track_metrics`', unit: '×' },
       { id: 'py.sync.vs_prom_time', label: '`@track_metrics` ÷ prometheus `.labels(op).time()`', unit: '×' },
       { id: 'py.sync.vs_prom_observe', label: '`@track_metrics` ÷ prometheus `.labels(op).observe`', unit: '×' },
     ],

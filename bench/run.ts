@@ -202,7 +202,7 @@ const footer = [
   '',
   smoke
     ? 'Budgets are not judged in smoke mode.'
-    : `Budgets (BRIEF §10) judged on the medians: ${judged.filter((v) => v.holds).length} of ${judged.length} hold` +
+    : `Budgets judged on the medians: ${judged.filter((v) => v.holds).length} of ${judged.length} hold` +
       (judged.some((v) => !v.holds) ? ` — missed: ${judged.filter((v) => !v.holds).map((v) => v.row.id).join(', ')}.` : '.'),
 ];
 process.stdout.write(`${[...header, renderTable(SECTIONS, results, !smoke), ...footer].join('\n')}\n`);

@@ -1,4 +1,4 @@
-/** Exit codes of every entry point (BRIEF §2). */
+/** Exit codes of every entry point. */
 export const EXIT_OK = 0;
 /** Refused or failed: a conflict, an unsafe or unwritable destination. */
 export const EXIT_FAILED = 1;

@@ -61,7 +61,7 @@ describe('answers files', () => {
     expect(unknown.stderr).toContain("Unknown option '--answer'");
     const missing = cli([], cwd);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--answers FILE is required');
+    expect(missing.stderr).toContain('without a terminal, give --answers FILE, or --yes for the defaults');
   });
 });
 

@@ -225,7 +225,7 @@ describe('plop bypass without a terminal', () => {
         { cwd: REPO },
       );
       expect(result.code, describeRun(result)).toBe(2);
-      expect(result.stderr).toMatch(/targetDir: must stay inside --dest/);
+      expect(result.stderr).toMatch(/targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/);
       expect(snapshotTree(parent)).toEqual(before);
     });
 

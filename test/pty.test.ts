@@ -3,9 +3,9 @@
  * them: read the prompt, type, press arrows/space/enter. Covers `npx plop metrics`, the
  * `onex-metrics` bin without arguments, and a fresh clone's first run.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, listFiles, readRecord, recordedFiles, REPO, run, runAsync, tempDir, venvBin, withStoreEffect } from './support/helpers.js';
 import { KEY, spawnPty, type PtySession } from './support/pty.js';
 import { bin, makeTypescriptProject } from './support/typescript.js';
@@ -267,7 +267,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.expect('? Other percentiles');
     session.write(`101${KEY.enter}`);
     const percentile = await session.expect(/>> [^\n]*at most 100/);
-    expect(percentile).toContain('percentiles[3]');
+    expect(percentile).toContain('Other percentiles, value 1 ("101")');
     session.write(`${KEY.backspace.repeat(3)}${KEY.enter}`);
 
     await session.answer('? Resource metrics');
@@ -329,6 +329,108 @@ describe('onex-metrics bin in a terminal', () => {
     expect(listFiles(cwd).filter((file) => !file.startsWith('store_effect/'))).toEqual([]);
     expect(existsSync(path.join(REPO, 'metrics'))).toBe(false);
   });
+});
+
+/**
+ * The commands of the next steps (their `$ ` lines), as printed on the terminal, run
+ * one after another from `cwd` with `PATH` as given; returns their output.
+ */
+async function followCommands(screen: string, cwd: string, PATH: string): Promise<string> {
+  const commands = [...screen.matchAll(/^ {4}\$ (.+)$/gm)].map((match) => match[1]!.trim());
+  expect(commands.length, screen).toBeGreaterThanOrEqual(2);
+  let output = '';
+  for (const command of commands) {
+    const result = await runAsync('bash', ['-c', command], { cwd, timeout: 240_000, env: { PATH, CI: 'true' } });
+    output += `$ ${command}\n${result.stdout}${result.stderr}`;
+    expect(result.code, output).toBe(0);
+  }
+  return output;
+}
+
+describe('a newcomer in a fresh directory: npm install the pack, npx onex-metrics, follow the next steps', () => {
+  let tarball = '';
+  const fresh = () => {
+    const dir = tempDir('onex-metrics-newcomer-');
+    temps.push(dir);
+    return dir;
+  };
+
+  beforeAll(() => {
+    const packs = fresh();
+    const packed = run('npm', ['pack', '--pack-destination', packs], { cwd: REPO, timeout: 180_000 });
+    expect(packed.code, packed.stderr).toBe(0);
+    tarball = path.join(packs, packed.stdout.trim().split('\n').at(-1)!);
+  }, 200_000);
+
+  /** A new npm project with the pack installed from its tarball, as `npm install` would. */
+  function project(): string {
+    const dir = path.join(fresh(), 'project');
+    mkdirSync(dir);
+    for (const args of [['init', '-y'], ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball]]) {
+      const result = run('npm', args, { cwd: dir, timeout: 180_000 });
+      expect(result.code, result.stderr).toBe(0);
+    }
+    return dir;
+  }
+
+  /** `npx onex-metrics` in a terminal wide enough for the next steps: name and operation typed, every other default taken. */
+  async function generate(cwd: string, targetDir: string, language: 'python' | 'typescript'): Promise<string> {
+    const session = spawnPty('npx', ['onex-metrics'], { cwd, cols: 200, env: { CI: undefined, NODE_ENV: undefined } });
+    sessions.push(session);
+    await session.answer('? Node directory', targetDir);
+    await session.expect(`? Language of the generated code — ${language === 'python' ? 'no project file found, so python' : 'detected from package.json'}`);
+    await session.waitForScreen((screen) => new RegExp(`^❯ ${language}$`, 'm').test(screen), `${language} highlighted`);
+    session.write(KEY.enter);
+    await session.answer('? Event envelope');
+    await session.answer('? Service name', 'orders_service');
+    await session.answer('? Service version');
+    await session.answer('? Operations to track', 'create_order');
+    for (const prompt of ['? Publish an operation every', '? Publish every how many seconds', '? Durations kept', '? Percentiles']) {
+      await session.answer(prompt);
+    }
+    for (const prompt of ['? Other percentiles', '? Resource metrics', '? Business metrics', '? Time the handlers']) {
+      await session.answer(prompt);
+    }
+    await session.answer('? Topic for operation events');
+    await session.answer('? Topic for the full snapshot');
+    await session.expect('onex-metrics done:');
+    expect((await session.exit()).exitCode, session.screenText()).toBe(0);
+    return session.screenText();
+  }
+
+  it('Python: the next steps name the packages to add; their commands run the example and its tests in a clean venv', async () => {
+    const dir = project();
+    const screen = await generate(dir, 'orders_node', 'python');
+    expect(screen).toMatch(/^ +psutil==\d+\.\d+\.\d+ +memory and CPU from psutil \(for mypy: types-psutil==[\d.]+\)$/m);
+    expect(screen).toMatch(/^ +omnibase-infra==\d+\.\d+\.\d+ +Kafka through its EventBusKafka/m);
+    expect(screen).toContain('self._initialize_metrics(event_bus=event_bus)');
+    expect(screen).toContain('await node.stop_metrics()');
+    expect(screen).toContain('See it work, then test it (from orders_node/):');
+
+    // A clean venv: the standard library and what the next steps install, nothing else.
+    const venv = path.join(path.dirname(dir), 'venv');
+    const made = run('python3', ['-m', 'venv', venv], { timeout: 120_000 });
+    expect(made.code, made.stderr).toBe(0);
+    const output = await followCommands(screen, path.join(dir, 'orders_node'), `${venv}/bin:${process.env.PATH}`);
+    expect(output).toMatch(/^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m);
+    expect(output).toMatch(/^\d+ passed/m);
+  }, 600_000);
+
+  it('TypeScript: the next steps name the Kafka client for the Node.js line; their commands run the demo and its tests', async () => {
+    const dir = project();
+    const screen = await generate(dir, '.', 'typescript');
+    expect(screen).toMatch(/npm install @platformatic\/kafka@2\.\d+\.\d+ +\(Node\.js 22\.22 or later; on older Node\.js, @platformatic\/kafka@1\)/);
+    expect(screen).toContain('const metrics = new MetricsTracker({ eventBus });');
+    expect(screen).toContain('await metrics.stop();');
+
+    // Today's vitest needs Node.js 22.12 or later: the user's Node is 24.
+    const installed = await runAsync(path.join(REPO, 'scripts', 'node-env'), ['24'], { timeout: 120_000 });
+    expect(installed.code, installed.stderr).toBe(0);
+    const nodeBin = installed.stdout.trim().split('\n').at(-1)!;
+    const output = await followCommands(screen, dir, `${nodeBin}:${process.env.PATH}`);
+    expect(output).toMatch(/^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m);
+    expect(output).toMatch(/Tests +\d+ passed/);
+  }, 600_000);
 });
 
 describe('a fresh clone', () => {

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { TESTED } from '../generators/metrics/next-steps.js';
 import { REPO } from './support/helpers.js';
 
 const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
@@ -34,5 +36,42 @@ describe('README', () => {
     expect(ci.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '))).toEqual(['npm test']);
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.test).toBe('scripts/test');
+  });
+
+  it('gives the same versions in its next steps as the generator prints and the tests install', () => {
+    const toolchain = JSON.parse(readFileSync(path.join(REPO, 'test/toolchain/package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    for (const [name, version] of [
+      ['psutil', TESTED.psutil],
+      ['omnibase-infra', TESTED.omnibaseInfra],
+      ['pytest', TESTED.pytest],
+      ['@platformatic/kafka', TESTED.platformaticKafka],
+      ['tsx', TESTED.tsx],
+      ['vitest', TESTED.vitest],
+    ] as const) {
+      expect(readme, name).toMatch(new RegExp(`${name.replace('/', '\\/')}(==|@)${version.replaceAll('.', '\\.')}`));
+    }
+    for (const name of ['@platformatic/kafka', 'tsx', 'vitest'] as const) {
+      expect(toolchain.devDependencies[name], name).toBe(name === '@platformatic/kafka' ? TESTED.platformaticKafka : TESTED[name]);
+    }
+    const dev = readFileSync(path.join(REPO, 'requirements-dev.txt'), 'utf8');
+    expect(dev).toContain(`psutil==${TESTED.psutil}`);
+    expect(dev).toContain(`types-psutil==${TESTED.typesPsutil}`);
+    const onex = readFileSync(path.join(REPO, 'requirements-onex.txt'), 'utf8');
+    expect(onex).toContain(`omnibase-infra==${TESTED.omnibaseInfra}`);
+    expect(onex).toContain(`pytest==${TESTED.pytest}`);
+  });
+});
+
+describe('the repository', () => {
+  it('cites no document a reader of it does not have (design briefs, their sections)', () => {
+    const tracked = execFileSync('git', ['ls-files'], { cwd: REPO, encoding: 'utf8' }).split('\n').filter(Boolean);
+    const citing = tracked.filter((file) => {
+      if (file === 'test/readme.test.ts' || /\.(tgz|png|jar)$/.test(file)) return false;
+      const text = readFileSync(path.join(REPO, file), 'utf8');
+      return /\bBRIEF\b|§|the original design/.test(text);
+    });
+    expect(citing).toEqual([]);
   });
 });

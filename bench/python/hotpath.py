@@ -31,7 +31,7 @@ def async_batch(
     call: Callable[[int], Awaitable[Any]], spawns: bool = False
 ) -> AsyncBatch:
     """n awaited calls. The loop then turns once, to run what the calls scheduled:
-    timed when they ``spawns`` tasks (the original design: its per-call cost), not
+    timed when they ``spawns`` tasks (the task-and-lock tracker: its per-call cost), not
     timed otherwise (the publisher's event every 100 calls, measured apart)."""
 
     async def batch(n: int) -> int:

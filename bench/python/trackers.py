@@ -3,8 +3,8 @@
 - two minimal hand-written trackers, each two ``perf_counter`` reads, one append
   to a ``deque(maxlen=1000)`` and counters: a generic ``*args, **kwargs`` wrapper
   and a fixed-arity one (for functions of one argument);
-- the original design, re-created: every call spawns a task (never kept) that
-  takes an ``asyncio.Lock`` to record its sample (§9 items 1 and 8);
+- a task and a lock per call, the naive design: every call spawns a task (never
+  kept) that takes an ``asyncio.Lock`` to record its sample;
 - prometheus_client: ``Histogram.labels(op).time()`` and ``.labels(op).observe``.
 """
 
@@ -101,7 +101,7 @@ def fixed_sync(func: SyncFunction) -> SyncFunction:
 
 
 class OriginalMetrics:
-    """The original generated mixin's state and its locked, async recorder."""
+    """The naive mixin's state and its locked, async recorder."""
 
     def __init__(self, operations: list[str]) -> None:
         self._metrics_lock = asyncio.Lock()
@@ -127,7 +127,7 @@ class OriginalMetrics:
 def original_async(
     operation: str,
 ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-    """The original decorator: one ``create_task`` per call, the task not kept."""
+    """The naive decorator: one ``create_task`` per call, the task not kept."""
 
     def decorate(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(func)
@@ -154,7 +154,7 @@ def original_async(
 def original_sync(
     metrics: OriginalMetrics, operation: str
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The original pattern on a plain function (called inside a running loop)."""
+    """The naive pattern on a plain function (called inside a running loop)."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)

@@ -11,7 +11,7 @@ import { contractDefaults, readContractDefaults } from './contract.js';
 import { detectLanguage, diskDefaults } from './defaults.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
 import { recordPath, renderMetrics, sha256 } from './render.js';
-import { InvalidAnswersError, parseAnswers, percentileKey, percentileThousandths } from './schema.js';
+import { InvalidAnswersError, parseAnswers, percentileKey, percentileThousandths, typedYesNoField } from './schema.js';
 import { pyFloat, pyString } from './targets/python.js';
 
 const CONTRACTS = path.resolve(import.meta.dirname, '../../test/fixtures/onex-contracts');
@@ -77,24 +77,35 @@ describe('answers schema', () => {
     expect(issues({ ...minimal, serviceVersion: '1 0' })[0]).toMatch(/^serviceVersion: must be a version/);
   });
 
-  it('coerces the strings of plop bypass and hand-written YAML', () => {
+  it('coerces the numbers and lists that plop bypass and hand-written YAML give as strings', () => {
     const answers = parseAnswers({
       serviceName: 'orders',
       operations: ' create_order ,cancel_order ',
       publishIntervalOps: '250',
       publishIntervalSeconds: '0.5',
       percentiles: '99.9, 50',
-      enableResourceMetrics: 'no',
-      enableBusinessMetrics: 'YES',
       targetDir: './nodes//orders/',
     });
     expect(answers.operations).toEqual(['create_order', 'cancel_order']);
     expect(answers.publishIntervalOps).toBe(250);
     expect(answers.publishIntervalSeconds).toBe(0.5);
     expect(answers.percentiles).toEqual([50, 99.9]);
-    expect(answers.enableResourceMetrics).toBe(false);
-    expect(answers.enableBusinessMetrics).toBe(true);
     expect(answers.targetDir).toBe('nodes/orders');
+  });
+
+  it('refuses a yes/no answer given as a string in a file, saying to write true or false', () => {
+    // YAML 1.2 reads `yes` as the string "yes"; a YAML 1.1 tool reads it as true.
+    expect(() => parseAnswers({ ...minimal, enableResourceMetrics: 'yes' })).toThrow(
+      'enableResourceMetrics: must be true or false, not the string "yes": write true or false without quotes',
+    );
+    expect(() => parseAnswers({ ...minimal, trackHandlers: 'no' })).toThrow('trackHandlers: must be true or false, not the string "no"');
+  });
+
+  it('takes yes/no typed on plop\'s command line', () => {
+    const yesNo = typedYesNoField('enableBusinessMetrics');
+    expect(yesNo.parse('YES')).toBe(true);
+    expect(yesNo.parse(' n ')).toBe(false);
+    expect(yesNo.safeParse('maybe').error?.issues[0]?.message).toBe('must be yes or no (business metrics: counters, KPIs, throughput)');
   });
 
   it.each([
@@ -305,6 +316,20 @@ describe('prompts', () => {
       percentiles: [50, 99, '99.99', '0.5'],
     });
     expect(answersFromPrompts({ percentiles: [50], morePercentiles: '' })).toEqual({ percentiles: [50] });
+    // Typed again, a checked percentile (or a repeated one) counts once: the checkboxes cannot be revisited.
+    expect(answersFromPrompts({ percentiles: [50, 99], morePercentiles: '99, 99.9, 99.9' })).toEqual({
+      percentiles: [50, 99, '99.9'],
+    });
+  });
+
+  it('numbers a wrong typed percentile as typed, and asks for one here when none is checked', () => {
+    const more = buildPrompts({ destRoot: CONTRACTS, interactive: true }).find((prompt) => prompt.name === 'morePercentiles')!;
+    const checked = { percentiles: [50, 95, 99] };
+    expect(more.validate!('101', checked)).toBe('Other percentiles, value 1 ("101"): must be greater than 0 and at most 100');
+    expect(more.validate!('99.99, abc', checked)).toBe('Other percentiles, value 2 ("abc"): must be a number, 0 < p <= 100');
+    expect(more.validate!('99, 99.99', checked)).toBe(true);
+    expect(more.validate!('', { percentiles: [] })).toBe('percentiles: none checked, so type at least one here, e.g. 50, 95, 99');
+    expect(more.validate!('75', { percentiles: [] })).toBe(true);
   });
 
   it('asks nothing without a terminal, so defaults apply', () => {

@@ -10,8 +10,6 @@ import {
   DEFAULT_PERCENTILES,
   defaultSnapshotTopic,
   defaultTopic,
-  enableBusinessMetricsField,
-  enableResourceMetricsField,
   type Envelope,
   envelopeField,
   ENVELOPES,
@@ -21,10 +19,11 @@ import {
   maxDurationSamplesField,
   operationsField,
   percentilesField,
+  percentileValue,
   publishIntervalOpsField,
   publishIntervalSecondsField,
   serviceNameField,
-  trackHandlersField,
+  typedYesNoField,
   serviceVersionField,
   targetDirField,
   topicField,
@@ -141,9 +140,19 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     const found = defaultsOf({ targetDir: value });
     return typeof found === 'string' ? `targetDir: ${found}` : true;
   };
+  // Typed values are numbered as typed; the checkboxes cannot be revisited, so a
+  // percentile both checked and typed counts once, and none at all asks for one here.
   const validateMore = (value: unknown, answers?: PromptAnswers) => {
-    const checked = Array.isArray(answers?.percentiles) ? answers.percentiles : [];
-    return check(percentilesField, 'percentiles', [...checked, ...splitList(value)]);
+    const typed = splitList(value);
+    for (const [index, item] of typed.entries()) {
+      const parsed = percentileValue.safeParse(item);
+      if (!parsed.success) {
+        return `Other percentiles, value ${index + 1} (${JSON.stringify(item)}): ${parsed.error.issues[0]?.message ?? 'is not a percentile'}`;
+      }
+    }
+    const all = withTypedPercentiles(answers?.percentiles, typed);
+    if (all.length === 0) return 'percentiles: none checked, so type at least one here, e.g. 50, 95, 99';
+    return check(percentilesField, 'percentiles', all);
   };
   const prompts: MetricsPrompt[] = [
     {
@@ -255,17 +264,17 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       validate: validateMore,
       bypass: bypassWith((raw) => validateMore(raw, {}), (raw) => raw),
     },
-    prompt('enableResourceMetrics', enableResourceMetricsField, {
+    prompt('enableResourceMetrics', typedYesNoField('enableResourceMetrics'), {
       type: 'confirm',
       message: 'Resource metrics (memory, CPU, connections, queue depth)?',
       default: true,
     }),
-    prompt('enableBusinessMetrics', enableBusinessMetricsField, {
+    prompt('enableBusinessMetrics', typedYesNoField('enableBusinessMetrics'), {
       type: 'confirm',
       message: 'Business metrics (items processed, throughput, KPIs)?',
       default: true,
     }),
-    prompt('trackHandlers', trackHandlersField, {
+    prompt('trackHandlers', typedYesNoField('trackHandlers'), {
       type: 'confirm',
       message: labelled("Time the handlers the contract routes, at the node's routing (Python)?", 'trackHandlers'),
       help: "time the handlers the contract routes, at the node's route_to_handlers (Python)",
@@ -313,13 +322,26 @@ export function splitList(value: unknown): string[] {
   return value.split(',').map((item) => item.trim());
 }
 
+/**
+ * The checked percentiles and the typed ones not already among them (a typed 99 with
+ * p99 checked, or a value typed twice, is one percentile).
+ */
+function withTypedPercentiles(checked: unknown, typed: readonly string[]): unknown[] {
+  const chosen: unknown[] = Array.isArray(checked) ? [...checked] : splitList(checked);
+  const seen = new Set(chosen.map(Number));
+  for (const item of typed) {
+    const value = Number(item);
+    if (item !== '' && Number.isFinite(value) && seen.has(value)) continue;
+    seen.add(value);
+    chosen.push(item);
+  }
+  return chosen;
+}
+
 /** Prompt answers → raw answers: free percentiles join the checked ones. */
 export function answersFromPrompts(promptAnswers: PromptAnswers): Record<string, unknown> {
   const { [MORE_PERCENTILES]: more, ...answers } = promptAnswers;
   const extra = splitList(more);
-  if (extra.length > 0) {
-    const checked = Array.isArray(answers.percentiles) ? answers.percentiles : splitList(answers.percentiles);
-    answers.percentiles = [...checked, ...extra];
-  }
+  if (extra.length > 0) answers.percentiles = withTypedPercentiles(answers.percentiles, extra);
   return answers;
 }

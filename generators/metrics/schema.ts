@@ -1,5 +1,5 @@
 /**
- * The answers contract of the `metrics` generator (BRIEF §3).
+ * The answers contract of the `metrics` generator.
  *
  * One zod schema drives the interactive prompts (per-field validation), plop bypass
  * arguments, answers files and the recorded `.onex-metrics.yaml`. Every type of answers
@@ -29,7 +29,7 @@ const MAX_TOPIC_LENGTH = 249;
 export const RECORD_KEYS = ['_generator', '_files'] as const;
 
 // ---------------------------------------------------------------- coercions
-// Plop bypass and hand-written YAML give numbers, booleans and lists as strings.
+// Plop bypass and hand-written YAML give numbers and lists as strings; yes/no only plop's bypass.
 
 const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -89,17 +89,17 @@ export const envelopeField = z.enum(ENVELOPES, {
 });
 
 export const targetDirField = z
-  .string({ error: 'must be a path relative to --dest' })
+  .string({ error: 'must be a path relative to the destination directory (--dest)' })
   .refine((dir) => !/[\u0000-\u001f\u007f]/.test(dir), 'must not contain control characters (NUL, newline, ...)')
   .refine((dir) => dir.trim() !== '', 'must not be empty: use "." for the destination itself')
   .refine(
     (dir) => !path.isAbsolute(dir) && !path.win32.isAbsolute(dir),
-    'must be relative to --dest, not absolute',
+    'must be relative to the destination directory (--dest), not absolute',
   )
   .refine((dir) => {
     const normal = path.posix.normalize(dir.replaceAll('\\', '/'));
     return normal !== '..' && !normal.startsWith('../');
-  }, 'must stay inside --dest (no ".." escape)')
+  }, 'must stay inside the destination directory (--dest; no ".." escape)')
   // Paths a file system cannot hold are answers errors, not I/O failures at write time.
   .refine((dir) => !LONE_SURROGATE.test(dir), 'must be valid Unicode (it holds half of a surrogate pair)')
   .refine(
@@ -168,7 +168,7 @@ export const publishIntervalSecondsField = z.preprocess(
     .refine((s) => s <= 86_400, 'must be at most 86400 (one day)'),
 );
 
-const percentileValue = z.preprocess(
+export const percentileValue = z.preprocess(
   numberLike,
   z
     .number({ error: 'must be a number, 0 < p <= 100' })
@@ -193,14 +193,33 @@ export const percentilesField = z.preprocess(
     .transform((values) => [...values].sort((a, b) => a - b)),
 );
 
-const booleanField = (what: string) =>
-  z.preprocess(booleanLike, z.boolean({ error: `must be true or false (${what})` }));
+/** What each yes/no answer turns on, for its error messages. */
+export const YES_NO_ANSWERS = {
+  enableResourceMetrics: 'resource metrics: memory, CPU, connections, queue depth',
+  enableBusinessMetrics: 'business metrics: counters, KPIs, throughput',
+  trackHandlers: "time the handlers the contract routes, at the node's route_to_handlers (Python)",
+} as const;
 
-export const enableResourceMetricsField = booleanField('resource metrics: memory, CPU, connections, queue depth');
-export const enableBusinessMetricsField = booleanField('business metrics: counters, KPIs, throughput');
-export const trackHandlersField = booleanField(
-  "time the handlers the contract routes, at the node's route_to_handlers (Python)",
-);
+/**
+ * A yes/no answer in a file or from code: true or false, never a string. YAML 1.2 reads
+ * `yes` as the string "yes" (YAML 1.1 tools read it as true, and `no` as false), so a
+ * string is refused rather than guessed at.
+ */
+const booleanField = (key: keyof typeof YES_NO_ANSWERS) =>
+  z.boolean({
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `must be true or false, not the string ${JSON.stringify(issue.input)}: write true or false without quotes (${YES_NO_ANSWERS[key]})`
+        : `must be true or false (${YES_NO_ANSWERS[key]})`,
+  });
+
+/** The same answer typed on plop's command line, where every value is text: yes/y/true, no/n/false. */
+export const typedYesNoField = (key: keyof typeof YES_NO_ANSWERS) =>
+  z.preprocess(booleanLike, z.boolean({ error: `must be yes or no (${YES_NO_ANSWERS[key]})` }));
+
+export const enableResourceMetricsField = booleanField('enableResourceMetrics');
+export const enableBusinessMetricsField = booleanField('enableBusinessMetrics');
+export const trackHandlersField = booleanField('trackHandlers');
 
 /** A legal Kafka topic; the `onex` envelope also needs the ONEX format (`topicProblem`). */
 export const topicField = z

@@ -81,7 +81,7 @@ describe('escaping --dest', () => {
       const { dest, file } = fresh({ targetDir });
       const result = runIn(dest, file);
       expect(result.code, targetDir).toBe(2);
-      expect(result.stderr).toMatch(/^ {2}targetDir: must stay inside --dest/m);
+      expect(result.stderr).toMatch(/^ {2}targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/m);
       expect(listFiles(path.dirname(dest))).toEqual(['answers.json']);
     }
   });

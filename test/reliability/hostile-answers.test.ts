@@ -169,9 +169,14 @@ function checkTree(id: number, dest: string, raw: RawAnswers, answers: Normalize
     cwd: dest,
   });
   expect(again, `${context}\nrerun from the record: ${err.join('\n')}`).toBe(0);
-  const lines = out.join('\n').split('\n').filter((line) => line.includes('/') || line.includes('.onex-metrics.yaml'));
-  expect(lines.every((line) => line.startsWith('unchanged')), `${context}\n${out.join('\n')}`).toBe(true);
+  const text = out.join('\n');
+  const plan = text.slice(0, text.indexOf('\nDone.')).split('\n');
+  expect(plan.length, `${context}\n${text}`).toBe(rendered.files.length);
+  expect(plan.every((line) => line.startsWith('unchanged')), `${context}\n${text}`).toBe(true);
   expect(snapshotTree(dest), context).toEqual(before);
+  // And --check agrees.
+  const check = runCli(['--check', '--answers', path.join(dest, recordPath), '--dest', dest], { out: () => {}, err: (line) => err.push(line), cwd: dest });
+  expect(check, `${context}\n--check: ${err.join('\n')}`).toBe(0);
 
   const nasty =
     answers.operations.filter((name) => KEYWORD_OPERATIONS.includes(name)).length * 3 +

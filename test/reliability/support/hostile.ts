@@ -372,12 +372,8 @@ export function oracle(input: unknown): Verdict {
   const bool = (key: string, fallback = true): boolean => {
     if (!has(key)) return fallback;
     const value = raw[key];
+    // In a file, yes/no answers are booleans: "yes" (a string in YAML 1.2) is refused.
     if (typeof value === 'boolean') return value;
-    if (typeof value === 'string') {
-      const word = value.trim().toLowerCase();
-      if (['true', 'yes', 'y'].includes(word)) return true;
-      if (['false', 'no', 'n'].includes(word)) return false;
-    }
     bad.add(key);
     return false;
   };
