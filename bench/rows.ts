@@ -28,7 +28,11 @@ export interface Section {
   rows: Row[];
 }
 
-const at = (op: Budget['op'], value: number, stretch = false): Budget => ({ op, value, ...(stretch ? { stretch } : {}) });
+const at = (op: Budget['op'], value: number, stretch = false): Budget => ({
+  op,
+  value,
+  ...(stretch ? { stretch } : {}),
+});
 
 function hotPath(prefix: string, what: string): Row[] {
   return [
@@ -36,7 +40,11 @@ function hotPath(prefix: string, what: string): Row[] {
     { id: `${prefix}.generic`, label: 'added: minimal generic tracker (`*args, **kwargs`)', unit: 'ns' },
     { id: `${prefix}.fixed`, label: 'added: minimal fixed-arity tracker', unit: 'ns' },
     { id: `${prefix}.track_metrics`, label: 'added: **`@track_metrics`** (generated)', unit: 'ns' },
-    { id: `${prefix}.original`, label: 'added: a task and a lock per call (`create_task` + `asyncio.Lock`)', unit: 'ns' },
+    {
+      id: `${prefix}.original`,
+      label: 'added: a task and a lock per call (`create_task` + `asyncio.Lock`)',
+      unit: 'ns',
+    },
     { id: `${prefix}.prom_time`, label: 'added: prometheus_client `Histogram.labels(op).time()`', unit: 'ns' },
     { id: `${prefix}.prom_observe`, label: 'added: prometheus_client `.labels(op).observe(s)`', unit: 'ns' },
   ];
@@ -49,9 +57,24 @@ export const SECTIONS: Section[] = [
     rows: [
       ...hotPath('py.async', '`await node.op(x)`'),
       { id: 'py.async.vs_generic', label: '`@track_metrics` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
-      { id: 'py.async.vs_fixed', label: '`@track_metrics` ÷ fixed-arity tracker', unit: '×', budget: at('<=', 1.3, true) },
-      { id: 'py.async.original_over', label: 'task and lock per call ÷ `@track_metrics`', unit: '×', budget: at('>=', 6) },
-      { id: 'py.async.vs_prom_time', label: '`@track_metrics` ÷ prometheus `.labels(op).time()`', unit: '×', budget: at('<=', 0.3) },
+      {
+        id: 'py.async.vs_fixed',
+        label: '`@track_metrics` ÷ fixed-arity tracker',
+        unit: '×',
+        budget: at('<=', 1.3, true),
+      },
+      {
+        id: 'py.async.original_over',
+        label: 'task and lock per call ÷ `@track_metrics`',
+        unit: '×',
+        budget: at('>=', 6),
+      },
+      {
+        id: 'py.async.vs_prom_time',
+        label: '`@track_metrics` ÷ prometheus `.labels(op).time()`',
+        unit: '×',
+        budget: at('<=', 0.3),
+      },
       { id: 'py.async.vs_prom_observe', label: '`@track_metrics` ÷ prometheus `.labels(op).observe`', unit: '×' },
     ],
   },
@@ -72,13 +95,44 @@ export const SECTIONS: Section[] = [
     script: 'bench/python/hotpath.py',
     rows: [
       { id: 'py.handler.bare', label: 'bare call (`await handler.handle(x)`), ns per call', unit: 'ns' },
-      { id: 'py.handler.generic', label: 'added: minimal generic tracker on the method (`*args, **kwargs`)', unit: 'ns' },
-      { id: 'py.handler.owner', label: 'added: **`@track_metrics(op, metrics=tracker)`** on a method of a plain class', unit: 'ns' },
-      { id: 'py.handler.plain', label: 'added: `@track_metrics(op)` on a method of a plain class (into `shared_metrics()`)', unit: 'ns' },
-      { id: 'py.handler.routed', label: "added: **a handler timed by the node's routing** (`TrackedHandler`, from the contract)", unit: 'ns' },
-      { id: 'py.handler.owner_vs_generic', label: '`@track_metrics(op, metrics=tracker)` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
-      { id: 'py.handler.plain_vs_generic', label: '`@track_metrics(op)` on a plain class ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
-      { id: 'py.handler.routed_vs_generic', label: 'routed handler ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
+      {
+        id: 'py.handler.generic',
+        label: 'added: minimal generic tracker on the method (`*args, **kwargs`)',
+        unit: 'ns',
+      },
+      {
+        id: 'py.handler.owner',
+        label: 'added: **`@track_metrics(op, metrics=tracker)`** on a method of a plain class',
+        unit: 'ns',
+      },
+      {
+        id: 'py.handler.plain',
+        label: 'added: `@track_metrics(op)` on a method of a plain class (into `shared_metrics()`)',
+        unit: 'ns',
+      },
+      {
+        id: 'py.handler.routed',
+        label: "added: **a handler timed by the node's routing** (`TrackedHandler`, from the contract)",
+        unit: 'ns',
+      },
+      {
+        id: 'py.handler.owner_vs_generic',
+        label: '`@track_metrics(op, metrics=tracker)` ÷ generic tracker',
+        unit: '×',
+        budget: at('<=', 1.3),
+      },
+      {
+        id: 'py.handler.plain_vs_generic',
+        label: '`@track_metrics(op)` on a plain class ÷ generic tracker',
+        unit: '×',
+        budget: at('<=', 1.3),
+      },
+      {
+        id: 'py.handler.routed_vs_generic',
+        label: 'routed handler ÷ generic tracker',
+        unit: '×',
+        budget: at('<=', 1.3),
+      },
     ],
   },
   {
@@ -95,44 +149,80 @@ export const SECTIONS: Section[] = [
       { id: 'ts.wrap.vs_generic', label: '`wrap` ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
       { id: 'ts.decorator.vs_generic', label: 'decorator ÷ generic tracker', unit: '×', budget: at('<=', 1.3) },
       { id: 'ts.wrap.vs_prom_timer', label: '`wrap` ÷ prom-client `startTimer()`', unit: '×', budget: at('<=', 0.5) },
-      { id: 'ts.decorator.vs_prom_timer', label: 'decorator ÷ prom-client `startTimer()`', unit: '×', budget: at('<=', 0.5) },
+      {
+        id: 'ts.decorator.vs_prom_timer',
+        label: 'decorator ÷ prom-client `startTimer()`',
+        unit: '×',
+        budget: at('<=', 0.5),
+      },
       { id: 'ts.wrap.vs_otel_record', label: '`wrap` ÷ OTel `record(v, { op })`', unit: '×', budget: at('<=', 0.5) },
-      { id: 'ts.decorator.vs_otel_record', label: 'decorator ÷ OTel `record(v, { op })`', unit: '×', budget: at('<=', 0.5) },
+      {
+        id: 'ts.decorator.vs_otel_record',
+        label: 'decorator ÷ OTel `record(v, { op })`',
+        unit: '×',
+        budget: at('<=', 0.5),
+      },
     ],
   },
-  ...(['py', 'ts'] as const).map(
-    (lang): Section => ({
-      title: `Publishing, ${lang === 'py' ? 'Python' : 'TypeScript'}`,
-      script: lang === 'py' ? 'bench/python/publishing.py' : 'bench/typescript/publishing.ts',
-      rows: [
-        { id: `pub.${lang}.event`, label: 'one operation event (window of 1000): statistics, envelope, JSON, hand-off, send', unit: 'µs' },
-        { id: `pub.${lang}.inherent`, label: 'its inherent parts: sort the window once + one JSON serialisation', unit: 'µs' },
-        { id: `pub.${lang}.event_vs_inherent`, label: 'event ÷ inherent parts', unit: '×', budget: at('<=', 1.3) },
-        ...(lang === 'py'
-          ? [{ id: 'pub.py.event_vs_exact', label: 'event ÷ (sort + `math.fsum` + JSON): beyond the exact average', unit: '×' as const }]
-          : []),
-        { id: `pub.${lang}.hot`, label: 'added by the hot path alone (calls that do not yield), ns per call', unit: 'ns' },
-        { id: `pub.${lang}.amortized`, label: '**added per call, amortized, defaults** (window 1000, every 100 calls, p50/95/99), yielding load', unit: 'ns' },
-        { id: `pub.${lang}.amortized.w100`, label: 'added per call, amortized: window 100, every 100 calls', unit: 'ns' },
-        { id: `pub.${lang}.amortized.w10000`, label: 'added per call, amortized: window 10 000, every 100 calls', unit: 'ns' },
-        { id: `pub.${lang}.amortized.i10`, label: 'added per call, amortized: window 1000, every 10 calls', unit: 'ns' },
-        { id: `pub.${lang}.amortized.i1000`, label: 'added per call, amortized: window 1000, every 1000 calls', unit: 'ns' },
-      ],
-    }),
-  ),
-  ...(['py', 'ts'] as const).map(
-    (lang): Section => ({
-      title: `Hot-path latency, ${lang === 'py' ? 'Python' : 'TypeScript'}: p99 of a tracked call`,
-      script: lang === 'py' ? 'bench/python/latency.py' : 'bench/typescript/latency.ts',
-      rows: [
-        { id: `lat.${lang}.idle`, label: 'idle: the publisher has nothing to do', unit: 'µs' },
-        { id: `lat.${lang}.sending`, label: 'while the publisher serialises and sends to Kafka', unit: 'µs' },
-        { id: `lat.${lang}.sending_vs_idle`, label: 'sending ÷ idle', unit: '×', budget: at('<=', 1.2) },
-        { id: `lat.${lang}.down`, label: 'with the broker down', unit: 'µs' },
-        { id: `lat.${lang}.down_vs_idle`, label: 'broker down ÷ idle', unit: '×', budget: at('<=', 1.2) },
-      ],
-    }),
-  ),
+  ...(['py', 'ts'] as const).map((lang): Section => ({
+    title: `Publishing, ${lang === 'py' ? 'Python' : 'TypeScript'}`,
+    script: lang === 'py' ? 'bench/python/publishing.py' : 'bench/typescript/publishing.ts',
+    rows: [
+      {
+        id: `pub.${lang}.event`,
+        label: 'one operation event (window of 1000): statistics, envelope, JSON, hand-off, send',
+        unit: 'µs',
+      },
+      {
+        id: `pub.${lang}.inherent`,
+        label: 'its inherent parts: sort the window once + one JSON serialisation',
+        unit: 'µs',
+      },
+      { id: `pub.${lang}.event_vs_inherent`, label: 'event ÷ inherent parts', unit: '×', budget: at('<=', 1.3) },
+      ...(lang === 'py'
+        ? [
+            {
+              id: 'pub.py.event_vs_exact',
+              label: 'event ÷ (sort + `math.fsum` + JSON): beyond the exact average',
+              unit: '×' as const,
+            },
+          ]
+        : []),
+      {
+        id: `pub.${lang}.hot`,
+        label: 'added by the hot path alone (calls that do not yield), ns per call',
+        unit: 'ns',
+      },
+      {
+        id: `pub.${lang}.amortized`,
+        label: '**added per call, amortized, defaults** (window 1000, every 100 calls, p50/95/99), yielding load',
+        unit: 'ns',
+      },
+      { id: `pub.${lang}.amortized.w100`, label: 'added per call, amortized: window 100, every 100 calls', unit: 'ns' },
+      {
+        id: `pub.${lang}.amortized.w10000`,
+        label: 'added per call, amortized: window 10 000, every 100 calls',
+        unit: 'ns',
+      },
+      { id: `pub.${lang}.amortized.i10`, label: 'added per call, amortized: window 1000, every 10 calls', unit: 'ns' },
+      {
+        id: `pub.${lang}.amortized.i1000`,
+        label: 'added per call, amortized: window 1000, every 1000 calls',
+        unit: 'ns',
+      },
+    ],
+  })),
+  ...(['py', 'ts'] as const).map((lang): Section => ({
+    title: `Hot-path latency, ${lang === 'py' ? 'Python' : 'TypeScript'}: p99 of a tracked call`,
+    script: lang === 'py' ? 'bench/python/latency.py' : 'bench/typescript/latency.ts',
+    rows: [
+      { id: `lat.${lang}.idle`, label: 'idle: the publisher has nothing to do', unit: 'µs' },
+      { id: `lat.${lang}.sending`, label: 'while the publisher serialises and sends to Kafka', unit: 'µs' },
+      { id: `lat.${lang}.sending_vs_idle`, label: 'sending ÷ idle', unit: '×', budget: at('<=', 1.2) },
+      { id: `lat.${lang}.down`, label: 'with the broker down', unit: 'µs' },
+      { id: `lat.${lang}.down_vs_idle`, label: 'broker down ÷ idle', unit: '×', budget: at('<=', 1.2) },
+    ],
+  })),
   {
     title: 'Memory: 10 operations, calls yielding, publisher running',
     script: 'bench/python/memory.py, bench/typescript/memory.ts',
@@ -143,7 +233,12 @@ export const SECTIONS: Section[] = [
       { id: 'mem.ts.rss_first', label: 'Node RSS after 100 000 calls', unit: 'MB' },
       { id: 'mem.ts.rss_second', label: 'Node RSS after 1 000 000 calls', unit: 'MB' },
       { id: 'mem.ts.growth', label: 'Node RSS growth from 100 000 to 1 000 000 calls', unit: 'MB' },
-      { id: 'mem.ts.heap_growth', label: 'Node heap (after gc) growth from 100 000 to 1 000 000 calls', unit: 'MB', budget: at('<=', 2) },
+      {
+        id: 'mem.ts.heap_growth',
+        label: 'Node heap (after gc) growth from 100 000 to 1 000 000 calls',
+        unit: 'MB',
+        budget: at('<=', 2),
+      },
     ],
   },
   {

@@ -94,10 +94,14 @@ const py = (script: string, file = config) => [python, [path.join(REPO, 'bench',
 const ts = (script: string, file = config, flags: string[] = []) =>
   [process.execPath, [...flags, '--import', 'tsx', path.join(REPO, 'bench', 'typescript', script), file]] as const;
 
-await step('Python wrappers behave as the functions they wrap', () => runBenchmark(...py('verify_wrappers.py'), { timeout: minutes(2) }));
+await step('Python wrappers behave as the functions they wrap', () =>
+  runBenchmark(...py('verify_wrappers.py'), { timeout: minutes(2) }),
+);
 await step('TypeScript exactSum equals math.fsum', async () => {
   const cases = path.join(root, 'sum-cases.json');
-  const written = await runProcess(python, [path.join(REPO, 'bench', 'python', 'sum_cases.py'), config, cases], { timeout: minutes(2) });
+  const written = await runProcess(python, [path.join(REPO, 'bench', 'python', 'sum_cases.py'), config, cases], {
+    timeout: minutes(2),
+  });
   if (written.code !== 0) throw new Error(`sum_cases.py failed:\n${written.stderr}`);
   const [node, args] = ts('verify_sums.ts');
   return runBenchmark(node, [...args, cases], { timeout: minutes(2) });
@@ -139,7 +143,9 @@ if (smoke) {
 }
 
 await step('Python memory', () => runBenchmark(...py('memory.py'), { timeout: minutes(10) }));
-await step('TypeScript memory', () => runBenchmark(...ts('memory.ts', config, ['--expose-gc']), { timeout: minutes(10) }));
+await step('TypeScript memory', () =>
+  runBenchmark(...ts('memory.ts', config, ['--expose-gc']), { timeout: minutes(10) }),
+);
 
 await step('Generation', async () => {
   const answers = answersFile(root, 'python', 'default');
@@ -170,7 +176,11 @@ await step('Generation', async () => {
     ...(note ? { note } : {}),
   });
   return [
-    summary('gen.node', node, process.env.NODE_EXTRA_CA_CERTS ? 'NODE_EXTRA_CA_CERTS is set: it slows every start' : undefined),
+    summary(
+      'gen.node',
+      node,
+      process.env.NODE_EXTRA_CA_CERTS ? 'NODE_EXTRA_CA_CERTS is set: it slows every start' : undefined,
+    ),
     summary('gen.answers', generate, 'into a fresh directory each time'),
     summary(
       'gen.ratio',
@@ -195,7 +205,7 @@ const header = [
   '',
   'Ratios are taken per round between variants timed side by side in one process, then summarised: median, and min – max over the rounds. ' +
     '"Added" is ns per call beyond the bare call of the same shape. Python hot-path rounds pause the garbage collector (as timeit does) and collect between rounds; publishing, latency and memory run with it. ' +
-    'The publisher\'s event every 100 calls is not charged to the hot-path rows: it is in the publishing rows.',
+    "The publisher's event every 100 calls is not charged to the hot-path rows: it is in the publishing rows.",
   '',
 ];
 const footer = [
@@ -203,12 +213,20 @@ const footer = [
   smoke
     ? 'Budgets are not judged in smoke mode.'
     : `Budgets judged on the medians: ${judged.filter((v) => v.holds).length} of ${judged.length} hold` +
-      (judged.some((v) => !v.holds) ? ` — missed: ${judged.filter((v) => !v.holds).map((v) => v.row.id).join(', ')}.` : '.'),
+      (judged.some((v) => !v.holds)
+        ? ` — missed: ${judged
+            .filter((v) => !v.holds)
+            .map((v) => v.row.id)
+            .join(', ')}.`
+        : '.'),
 ];
 process.stdout.write(`${[...header, renderTable(SECTIONS, results, !smoke), ...footer].join('\n')}\n`);
 
 if (options.json) {
-  writeFileSync(options.json, JSON.stringify({ machine, smoke, seconds, results: Object.fromEntries(results), errors }, null, 2));
+  writeFileSync(
+    options.json,
+    JSON.stringify({ machine, smoke, seconds, results: Object.fromEntries(results), errors }, null, 2),
+  );
 }
 if (errors.length > 0) {
   process.stderr.write(`\nbench: ${errors.length} problem(s):\n${errors.map((error) => `- ${error}`).join('\n')}\n`);

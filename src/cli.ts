@@ -10,14 +10,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateMetrics, type GenerateResult } from '../generators/metrics/generate.js';
-import { nextSteps } from '../generators/metrics/next-steps.js';
-import { InvalidAnswersError } from '../generators/metrics/schema.js';
-import { readAnswersFile } from './answers-file.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { PACKAGE_NAME, PACKAGE_VERSION } from './package-info.js';
-import { jsonChanges, keptEditsDir, planDiffs, type JsonReport, type RunStatus } from './plan-output.js';
-import { ConflictError, describePlan, KEPT_EDITS_DIR, WriteRefusedError, type Plan } from './tree.js';
+import { generateMetrics, type GenerateResult } from './generators/metrics/generate.js';
+import { nextSteps } from './generators/metrics/next-steps.js';
+import { InvalidAnswersError } from './core/answers-error.js';
+import { readAnswersFile } from './core/answers-file.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './core/exit-codes.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './core/package-info.js';
+import { jsonChanges, keptEditsDir, planDiffs, type JsonReport, type RunStatus } from './core/plan-output.js';
+import { ConflictError, type Plan } from './core/plan.js';
+import { describePlan } from './core/plan-output.js';
+import { KEPT_EDITS_DIR, WriteRefusedError } from './core/destination.js';
 
 const USAGE = `Usage:
   onex-metrics                       answer the prompts (interactive)
@@ -216,7 +218,12 @@ class Run {
       `Regenerate with: npx onex-metrics --answers ${source}` +
       (stale.some((change) => change.kind === 'conflict') ? ' --force (edited files are kept as copies)' : '');
     if (this.#options.json) {
-      return this.#report({ status, exitCode, ...(stale.length > 0 ? { error: message } : {}), changes: this.#changes(plan) });
+      return this.#report({
+        status,
+        exitCode,
+        ...(stale.length > 0 ? { error: message } : {}),
+        changes: this.#changes(plan),
+      });
     }
     if (stale.length === 0) {
       this.#io.out(`Up to date: the ${plan.changes.length} generated files are what ${source} produces.`);
@@ -283,13 +290,14 @@ async function runInteractive(dest: string): Promise<void> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // `onex-metrics … | head`: a reader that leaves early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const options = parseCli(argv);
   const wantsPrompts =
-    typeof options !== 'string' &&
-    options.answers === undefined &&
-    !options.yes &&
-    !options.help &&
-    !options.version;
+    typeof options !== 'string' && options.answers === undefined && !options.yes && !options.help && !options.version;
   if (wantsPrompts && process.stdin.isTTY) {
     // plop reads --force itself; the action reads these for the rest.
     if (options['dry-run']) process.env.ONEX_METRICS_DRY_RUN = '1';

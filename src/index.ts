@@ -6,22 +6,21 @@
  *   the disk; `generateMetrics(answers, { destRoot })` validates, plans and writes.
  */
 import type { NodePlopAPI } from 'plop';
-import registerMetricsGenerator from '../generators/metrics/index.js';
+import { registerMetricsGenerator } from './plop.js';
 
-export { renderMetrics, renderRecord, RECORD_FILE } from '../generators/metrics/render.js';
-export type { PlannedFile, RenderedMetrics } from '../generators/metrics/render.js';
-export { generateMetrics } from '../generators/metrics/generate.js';
-export type { GenerateOptions, GenerateResult } from '../generators/metrics/generate.js';
-export {
-  answersSchema,
-  parseAnswers,
-  InvalidAnswersError,
-  percentileKey,
-  LANGUAGES,
-} from '../generators/metrics/schema.js';
-export type { Answers, AnswersInput, AnswerIssue, Language } from '../generators/metrics/schema.js';
-export { ConflictError, WriteRefusedError, describePlan } from './tree.js';
-export type { Plan, PlannedChange, ChangeKind } from './tree.js';
+export { renderMetrics, renderRecord } from './generators/metrics/render.js';
+export { RECORD_FILE } from './core/record.js';
+export type { PlannedFile, RenderedMetrics } from './generators/metrics/render.js';
+export { generateMetrics } from './generators/metrics/generate.js';
+export type { GenerateOptions, GenerateResult } from './generators/metrics/generate.js';
+export { answersSchema, parseAnswers, percentileKey, LANGUAGES } from './generators/metrics/answers/schema.js';
+export { InvalidAnswersError } from './core/answers-error.js';
+export type { Answers, AnswersInput, Language } from './generators/metrics/answers/schema.js';
+export type { AnswerIssue } from './core/answers-error.js';
+export { ConflictError } from './core/plan.js';
+export { WriteRefusedError } from './core/destination.js';
+export { describePlan } from './core/plan-output.js';
+export type { Plan, PlannedChange, ChangeKind } from './core/plan.js';
 
 /** The pack's plopfile: registers the `metrics` generator. */
 export default function plopfile(plop: NodePlopAPI): void {

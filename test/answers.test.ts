@@ -20,7 +20,10 @@ describe('answers files', () => {
     expect(result.stdout).toMatch(/^create +node\/metrics\/config\.py$/m);
     expect(result.stdout).toContain('Done.');
     expect(listFiles(path.join(dest, 'node'))).toContain('metrics/window.py');
-    const record = parseYaml(readFileSync(path.join(dest, 'node/.onex-metrics.yaml'), 'utf8')) as Record<string, unknown>;
+    const record = parseYaml(readFileSync(path.join(dest, 'node/.onex-metrics.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(record.percentiles).toEqual([50, 99.9]);
     expect(file).toContain(name);
   });
@@ -100,24 +103,64 @@ describe('invalid answers: exit 2, the field named, the destination untouched', 
     ['101 operations', { serviceName: 'x', operations: Array.from({ length: 101 }, (_, i) => `op${i}`) }, 'operations'],
     ['operation of 65 characters', { serviceName: 'x', operations: [`o${'p'.repeat(64)}`] }, 'operations[0]'],
     ['publishIntervalOps 0', { serviceName: 'x', operations: ops, publishIntervalOps: 0 }, 'publishIntervalOps'],
-    ['publishIntervalOps fractional', { serviceName: 'x', operations: ops, publishIntervalOps: 2.5 }, 'publishIntervalOps'],
-    ['publishIntervalOps not a number', { serviceName: 'x', operations: ops, publishIntervalOps: 'often' }, 'publishIntervalOps'],
-    ['publishIntervalSeconds negative', { serviceName: 'x', operations: ops, publishIntervalSeconds: -1 }, 'publishIntervalSeconds'],
-    ['publishIntervalSeconds over a day', { serviceName: 'x', operations: ops, publishIntervalSeconds: 86_401 }, 'publishIntervalSeconds'],
+    [
+      'publishIntervalOps fractional',
+      { serviceName: 'x', operations: ops, publishIntervalOps: 2.5 },
+      'publishIntervalOps',
+    ],
+    [
+      'publishIntervalOps not a number',
+      { serviceName: 'x', operations: ops, publishIntervalOps: 'often' },
+      'publishIntervalOps',
+    ],
+    [
+      'publishIntervalSeconds negative',
+      { serviceName: 'x', operations: ops, publishIntervalSeconds: -1 },
+      'publishIntervalSeconds',
+    ],
+    [
+      'publishIntervalSeconds over a day',
+      { serviceName: 'x', operations: ops, publishIntervalSeconds: 86_401 },
+      'publishIntervalSeconds',
+    ],
     ['maxDurationSamples 0', { serviceName: 'x', operations: ops, maxDurationSamples: 0 }, 'maxDurationSamples'],
-    ['maxDurationSamples over a million', { serviceName: 'x', operations: ops, maxDurationSamples: 1_000_001 }, 'maxDurationSamples'],
+    [
+      'maxDurationSamples over a million',
+      { serviceName: 'x', operations: ops, maxDurationSamples: 1_000_001 },
+      'maxDurationSamples',
+    ],
     ['percentile 0', { serviceName: 'x', operations: ops, percentiles: [0, 50] }, 'percentiles[0]'],
     ['percentile 101', { serviceName: 'x', operations: ops, percentiles: [50, 101] }, 'percentiles[1]'],
     ['percentile with 4 decimals', { serviceName: 'x', operations: ops, percentiles: [99.9999] }, 'percentiles[0]'],
     ['duplicate percentile', { serviceName: 'x', operations: ops, percentiles: '50, 95, 50' }, 'percentiles[2]'],
-    ['11 percentiles', { serviceName: 'x', operations: ops, percentiles: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, 'percentiles'],
+    [
+      '11 percentiles',
+      { serviceName: 'x', operations: ops, percentiles: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] },
+      'percentiles',
+    ],
     ['empty percentiles', { serviceName: 'x', operations: ops, percentiles: [] }, 'percentiles'],
-    ['enableResourceMetrics maybe', { serviceName: 'x', operations: ops, enableResourceMetrics: 'maybe' }, 'enableResourceMetrics'],
-    ['enableBusinessMetrics 1', { serviceName: 'x', operations: ops, enableBusinessMetrics: 1 }, 'enableBusinessMetrics'],
+    [
+      'enableResourceMetrics maybe',
+      { serviceName: 'x', operations: ops, enableResourceMetrics: 'maybe' },
+      'enableResourceMetrics',
+    ],
+    [
+      'enableBusinessMetrics 1',
+      { serviceName: 'x', operations: ops, enableBusinessMetrics: 1 },
+      'enableBusinessMetrics',
+    ],
     ['kafkaTopic with a slash', { serviceName: 'x', operations: ops, kafkaTopic: 'a/b' }, 'kafkaTopic'],
     ['kafkaTopic ".."', { serviceName: 'x', operations: ops, kafkaTopic: '..' }, 'kafkaTopic'],
-    ['kafkaTopic not in the ONEX format', { serviceName: 'x', operations: ops, kafkaTopic: 'x.metrics.v1' }, 'kafkaTopic'],
-    ['snapshotTopic not in the ONEX format', { serviceName: 'x', operations: ops, snapshotTopic: 'onex.evt.x.snap.v0' }, 'snapshotTopic'],
+    [
+      'kafkaTopic not in the ONEX format',
+      { serviceName: 'x', operations: ops, kafkaTopic: 'x.metrics.v1' },
+      'kafkaTopic',
+    ],
+    [
+      'snapshotTopic not in the ONEX format',
+      { serviceName: 'x', operations: ops, snapshotTopic: 'onex.evt.x.snap.v0' },
+      'snapshotTopic',
+    ],
     [
       'kafkaTopic too long for its .comprehensive twin',
       { envelope: 'omninode-bridge', serviceName: 'x', operations: ops, kafkaTopic: 't'.repeat(240) },
@@ -130,8 +173,16 @@ describe('invalid answers: exit 2, the field named, the destination untouched', 
     ['unknown language', { language: 'rust', serviceName: 'x', operations: ops }, 'language'],
     ['misspelt key', { serviceName: 'x', operation: ops }, 'operation'],
     ['unknown key', { serviceName: 'x', operations: ops, colour: 'red' }, 'colour'],
-    ['targetDir whose contract.yaml is not YAML', { targetDir: 'broken', serviceName: 'x', operations: ops }, 'targetDir'],
-    ['invalid default from contract (store_effect gives persist_state; override bad)', { targetDir: 'store', operations: 'Persist' }, 'operations[0]'],
+    [
+      'targetDir whose contract.yaml is not YAML',
+      { targetDir: 'broken', serviceName: 'x', operations: ops },
+      'targetDir',
+    ],
+    [
+      'invalid default from contract (store_effect gives persist_state; override bad)',
+      { targetDir: 'store', operations: 'Persist' },
+      'operations[0]',
+    ],
     ['answers file with a YAML syntax error', 'serviceName: [x\n', '--answers', 'bad.yaml'],
     ['answers file with a JSON syntax error', '{"serviceName": "x",}', '--answers', 'bad.json'],
     ['answers file holding a list', '- serviceName: x\n', '--answers', 'list.yaml'],
@@ -155,7 +206,11 @@ describe('invalid answers: exit 2, the field named, the destination untouched', 
   });
 
   it('refuses a targetDir that escapes --dest through a symlink (exit 1, nothing written)', () => {
-    const file = writeAnswers(path.join(tempDir('answers-'), 'a.json'), { targetDir: 'outside/x', serviceName: 'x', operations: ops });
+    const file = writeAnswers(path.join(tempDir('answers-'), 'a.json'), {
+      targetDir: 'outside/x',
+      serviceName: 'x',
+      operations: ops,
+    });
     const result = cli(['--answers', file], dest);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is a symlink to /tmp, outside the destination');

@@ -23,7 +23,10 @@ describe('benchmarks, smoke mode', () => {
     const json = path.join(tempDir('bench-smoke-'), 'results.json');
     // `npm run bench -- --smoke` without its `npm run build`: the global setup has
     // built dist/, and rebuilding it here would race the tests that run the bin.
-    const result = await runAsync(bin('tsx'), ['bench/run.ts', '--smoke', '--json', json], { cwd: REPO, timeout: 110_000 });
+    const result = await runAsync(bin('tsx'), ['bench/run.ts', '--smoke', '--json', json], {
+      cwd: REPO,
+      timeout: 110_000,
+    });
     expect(result.code, result.stderr.slice(-6000)).toBe(0);
 
     const output = JSON.parse(readFileSync(json, 'utf8')) as Results;
@@ -35,7 +38,10 @@ describe('benchmarks, smoke mode', () => {
     }
     const table = result.stdout.split('\n').filter((line) => line.startsWith('| '));
     for (const row of ROWS) {
-      expect(table.some((line) => line.startsWith(`| ${row.label} | `)), row.id).toBe(true);
+      expect(
+        table.some((line) => line.startsWith(`| ${row.label} | `)),
+        row.id,
+      ).toBe(true);
     }
     expect(result.stdout).not.toContain('**missing**');
   }, 120_000);
@@ -52,9 +58,17 @@ describe('benchmarks, smoke mode', () => {
     const config = path.join(root, 'config.json');
     writeFileSync(
       config,
-      JSON.stringify({ smoke: false, only: 'handlers', deadBroker: '127.0.0.1:9', packages: { python: { handlers: path.join(root, 'handlers') } } }),
+      JSON.stringify({
+        smoke: false,
+        only: 'handlers',
+        deadBroker: '127.0.0.1:9',
+        packages: { python: { handlers: path.join(root, 'handlers') } },
+      }),
     );
-    const result = await runAsync(venvBin('python'), ['hotpath.py', config], { cwd: path.join(REPO, 'bench', 'python'), timeout: 120_000 });
+    const result = await runAsync(venvBin('python'), ['hotpath.py', config], {
+      cwd: path.join(REPO, 'bench', 'python'),
+      timeout: 120_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     const rows = Object.fromEntries(
       result.stdout

@@ -98,7 +98,19 @@ describe('the TypeScript example service', () => {
     expect(produced.stdout).not.toContain('metrics.events');
     const consumed = await runAsync(
       venvBin('python'),
-      [path.join(REPO, 'test/python/consume_events.py'), '--bootstrap', bootstrap, '--topic', topic, '--topic', snapshotTopic, '--expect', '4', '--timeout', '60'],
+      [
+        path.join(REPO, 'test/python/consume_events.py'),
+        '--bootstrap',
+        bootstrap,
+        '--topic',
+        topic,
+        '--topic',
+        snapshotTopic,
+        '--expect',
+        '4',
+        '--timeout',
+        '60',
+      ],
       { timeout: 90_000 },
     );
     expect(consumed.code, consumed.stderr).toBe(0);

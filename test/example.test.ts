@@ -147,7 +147,9 @@ describe('the example node, generated with the bin and run without Kafka', () =>
         ),
       ]),
     );
-    expect(lines.at(-1)).toMatch(/^metrics\.events orders_effect snapshot: 3 operations, 360 calls, 40 errors, memory [0-9.]+ MB, cpu [0-9.]+ %, 0 items\/s; 0 events dropped$/);
+    expect(lines.at(-1)).toMatch(
+      /^metrics\.events orders_effect snapshot: 3 operations, 360 calls, 40 errors, memory [0-9.]+ MB, cpu [0-9.]+ %, 0 items\/s; 0 events dropped$/,
+    );
     for (const line of lines) expect(line.length).toBeLessThan(200);
   });
 

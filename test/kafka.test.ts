@@ -203,7 +203,6 @@ function generateExample(answers: Record<string, unknown>): { root: string; node
 /** A topic no earlier run has written to. */
 const uniqueTopic = (): string => `orders_effect.metrics.${randomBytes(6).toString('hex')}`;
 
-
 /** Runs `python node.py <calls>` in the example copy; `env` adds to (or unsets from) the test's env. */
 function runExampleNode(
   node: string,
@@ -240,7 +239,8 @@ function expectNoAlarms(output: string, loggedFailures = false): void {
   const lines = output.split('\n');
   lines.forEach((line, index) => {
     if (!line.startsWith('Traceback')) return;
-    const expected = loggedFailures && /^metrics\.publisher metrics: sending failed, retrying/.test(lines[index - 1] ?? '');
+    const expected =
+      loggedFailures && /^metrics\.publisher metrics: sending failed, retrying/.test(lines[index - 1] ?? '');
     expect(expected, `unexpected traceback:\n${output}`).toBe(true);
   });
 }
@@ -335,9 +335,7 @@ describe('the example node publishing to the Kafka test broker (aiokafka)', () =
       expect(envelope.payload.service_name).toBe(SERVICE_NAME);
       expect(envelope.metadata.generator).toBe(`plop-pack-onex-metrics@${PACKAGE_VERSION}`);
       expect(envelope.payload.dropped_events).toBe(0);
-      expect(message.topic).toBe(
-        envelope.event_type === 'NODE_OPERATION_METRICS' ? topic : `${topic}.comprehensive`,
-      );
+      expect(message.topic).toBe(envelope.event_type === 'NODE_OPERATION_METRICS' ? topic : `${topic}.comprehensive`);
       ids.add(envelope.event_id);
     }
     expect(ids.size, 'event ids are unique').toBe(messages.length);
@@ -490,8 +488,18 @@ describe("an ONEX node publishing through its kafka_client's publish_with_envelo
     const validateSnapshot = validatorOf('comprehensivePayload');
     expect(operationCalls.flatMap((call) => ajvErrors(validateOperation, call.payload))).toEqual([]);
     expect(snapshotCalls.flatMap((call) => ajvErrors(validateSnapshot, call.payload))).toEqual([]);
-    expect(pythonSchemaErrors(operationCalls.map((call) => call.payload), 'operationPayload')).toEqual([]);
-    expect(pythonSchemaErrors(snapshotCalls.map((call) => call.payload), 'comprehensivePayload')).toEqual([]);
+    expect(
+      pythonSchemaErrors(
+        operationCalls.map((call) => call.payload),
+        'operationPayload',
+      ),
+    ).toEqual([]);
+    expect(
+      pythonSchemaErrors(
+        snapshotCalls.map((call) => call.payload),
+        'comprehensivePayload',
+      ),
+    ).toEqual([]);
 
     // At the first call, every 10 calls after it, then the rest on stop; then one final snapshot.
     const payloads = operationCalls.map((call) => call.payload as OperationPayload);
@@ -514,25 +522,28 @@ describe("an ONEX node publishing through its kafka_client's publish_with_envelo
     ['false', 'returns False'],
     ['raise', 'raises'],
     ['hang', 'never returns'],
-  ] as const)('keeps the node working when publish_with_envelope %s (%s), and stop_metrics keeps its timeout', (mode, behaviour) => {
-    const STOP_TIMEOUT = 1.5;
-    const { report, stderr } = runStandIn(mode, STOP_TIMEOUT);
-    expectNodeUnaffected(report);
-    // The client was tried (and, unless it hangs, retried) ...
-    expect(report.calls.length, `a client that ${behaviour} was never called`).toBeGreaterThanOrEqual(1);
-    if (mode !== 'hang') {
-      expect(report.calls.length).toBeGreaterThanOrEqual(2);
-      expect(stderr).toMatch(/metrics: sending failed, retrying/);
-    }
-    // ... never slowed the calls down ...
-    expect(report.calls_seconds).toBeLessThan(2);
-    // ... and stop_metrics gave up after its timeout, saying so.
-    expect(report.stop_seconds).toBeGreaterThanOrEqual(STOP_TIMEOUT - 0.05);
-    expect(report.stop_seconds).toBeLessThan(STOP_TIMEOUT + 1);
-    expect(stderr).toMatch(/metrics: \d+ event\(s\) not delivered before stop/);
-    // The first attempt carried a valid operation payload.
-    expect(ajvErrors(validatorOf('operationPayload'), report.calls[0]!.payload)).toEqual([]);
-  });
+  ] as const)(
+    'keeps the node working when publish_with_envelope %s (%s), and stop_metrics keeps its timeout',
+    (mode, behaviour) => {
+      const STOP_TIMEOUT = 1.5;
+      const { report, stderr } = runStandIn(mode, STOP_TIMEOUT);
+      expectNodeUnaffected(report);
+      // The client was tried (and, unless it hangs, retried) ...
+      expect(report.calls.length, `a client that ${behaviour} was never called`).toBeGreaterThanOrEqual(1);
+      if (mode !== 'hang') {
+        expect(report.calls.length).toBeGreaterThanOrEqual(2);
+        expect(stderr).toMatch(/metrics: sending failed, retrying/);
+      }
+      // ... never slowed the calls down ...
+      expect(report.calls_seconds).toBeLessThan(2);
+      // ... and stop_metrics gave up after its timeout, saying so.
+      expect(report.stop_seconds).toBeGreaterThanOrEqual(STOP_TIMEOUT - 0.05);
+      expect(report.stop_seconds).toBeLessThan(STOP_TIMEOUT + 1);
+      expect(stderr).toMatch(/metrics: \d+ event\(s\) not delivered before stop/);
+      // The first attempt carried a valid operation payload.
+      expect(ajvErrors(validatorOf('operationPayload'), report.calls[0]!.payload)).toEqual([]);
+    },
+  );
 
   it('returns from stop_metrics even when a failing publish ends at the moment stop cancels the publisher', () => {
     // For each delay d, the client's first publish starts stop_metrics(0) and fails d loop

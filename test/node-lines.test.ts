@@ -38,7 +38,10 @@ describe.each(['22', '24'])('Node %s', (major) => {
     writeAnswers(path.join(dest, 'answers.json'), { ...answers, language: 'typescript', targetDir: 'service' });
     const generated = await node([path.join(REPO, 'bin', 'onex-metrics.js'), '--answers', 'answers.json'], dest);
     expect(generated.code, generated.stderr).toBe(0);
-    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'service', private: true, type: 'module' }));
+    writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'service', private: true, type: 'module' }),
+    );
     writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG));
     symlinkSync(path.join(toolchain, 'node_modules'), path.join(project, 'node_modules'), 'dir');
     return project;
@@ -55,7 +58,19 @@ describe.each(['22', '24'])('Node %s', (major) => {
   it('runs the pack: `plop metrics` with a bypass, as in this repository', async () => {
     const dest = tempDir(`node${major}-plop-`);
     const result = await node(
-      [path.join(REPO, 'node_modules', 'plop', 'bin', 'plop.js'), 'metrics', '--dest', dest, '--', '--targetDir', 'node', '--serviceName', 'svc', '--operations', 'a, b.c'],
+      [
+        path.join(REPO, 'node_modules', 'plop', 'bin', 'plop.js'),
+        'metrics',
+        '--dest',
+        dest,
+        '--',
+        '--targetDir',
+        'node',
+        '--serviceName',
+        'svc',
+        '--operations',
+        'a, b.c',
+      ],
       REPO,
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -65,27 +80,49 @@ describe.each(['22', '24'])('Node %s', (major) => {
   it.each([
     ['default', { serviceName: 'orders_service', operations: ['create_order', 'gateway.attach'] }],
     ['stress', stressAnswers()],
-  ])('the generated TypeScript (%s answers) passes tsc --strict and its own suite under today\'s TypeScript and vitest', async (_name, answers) => {
-    const project = await service(answers);
-    const tsc = await node([tool('typescript/bin/tsc'), '-p', 'tsconfig.json'], project);
-    expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
-    const vitest = await node([tool('vitest/vitest.mjs'), 'run', '--root', project], project);
-    expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
-    expect(vitest.stdout).toMatch(/Tests +1\d passed/);
-    expect(vitest.stdout).toContain('v5.');
-  });
+  ])(
+    "the generated TypeScript (%s answers) passes tsc --strict and its own suite under today's TypeScript and vitest",
+    async (_name, answers) => {
+      const project = await service(answers);
+      const tsc = await node([tool('typescript/bin/tsc'), '-p', 'tsconfig.json'], project);
+      expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
+      const vitest = await node([tool('vitest/vitest.mjs'), 'run', '--root', project], project);
+      expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
+      expect(vitest.stdout).toMatch(/Tests +1\d passed/);
+      expect(vitest.stdout).toContain('v5.');
+    },
+  );
 
   it('publishes to the test broker with @platformatic/kafka 2 (what npm installs today)', async () => {
     const suffix = `${major}-${Date.now().toString(36)}`;
     const kafkaTopic = `onex.evt.orders-service.operation-metrics-${suffix}.v1`;
     const snapshotTopic = `onex.evt.orders-service.node-metrics-${suffix}.v1`;
-    const project = await service({ serviceName: 'orders_service', operations: ['create_order'], kafkaTopic, snapshotTopic });
-    const demo = await node([tool('tsx/dist/cli.mjs'), 'metrics/demo.ts'], project, { KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrap() });
+    const project = await service({
+      serviceName: 'orders_service',
+      operations: ['create_order'],
+      kafkaTopic,
+      snapshotTopic,
+    });
+    const demo = await node([tool('tsx/dist/cli.mjs'), 'metrics/demo.ts'], project, {
+      KAFKA_BOOTSTRAP_SERVERS: kafkaBootstrap(),
+    });
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toMatch(/metrics: events delivered by KafkaTransport, the first to onex\.evt\.orders-service/);
     const consumed = await runAsync(
       venvBin('python'),
-      [path.join(REPO, 'test/python/consume_events.py'), '--bootstrap', kafkaBootstrap(), '--topic', kafkaTopic, '--topic', snapshotTopic, '--expect', '3', '--timeout', '40'],
+      [
+        path.join(REPO, 'test/python/consume_events.py'),
+        '--bootstrap',
+        kafkaBootstrap(),
+        '--topic',
+        kafkaTopic,
+        '--topic',
+        snapshotTopic,
+        '--expect',
+        '3',
+        '--timeout',
+        '40',
+      ],
       { timeout: 60_000 },
     );
     expect(consumed.code, consumed.stderr).toBe(0);

@@ -18,7 +18,7 @@ import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSy
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { contractDefaults } from '../generators/metrics/contract.js';
+import { contractDefaults } from '../src/generators/metrics/answers/contract.js';
 import { cli, onexBin, ONEX_VENV, REPO, run, runAsync, tempDir, venvBin, writeAnswers } from './support/helpers.js';
 import { kafkaBootstrap } from './support/kafka.js';
 import { bin, makeTypescriptProject } from './support/typescript.js';
@@ -188,7 +188,10 @@ describe('events of generated code are ModelEventEnvelopes of omnibase-core', ()
     const validation = validateEnvelopes(emitted.stdout.trim().split('\n'));
     expect(validation.invalid).toHaveLength(2);
     expect(validation.invalid[0]!.errors).toEqual(
-      expect.arrayContaining(['envelope_version: Input should be an object', 'event_id: Extra inputs are not permitted']),
+      expect.arrayContaining([
+        'envelope_version: Input should be an object',
+        'event_id: Extra inputs are not permitted',
+      ]),
     );
   });
 });
@@ -278,7 +281,10 @@ describe("a real node of omnibase-infra, node_checkpoint_effect, through ONEX's 
     writeAnswers(path.join(dest, 'answers.json'), { targetDir: 'node' });
     const generated = cli(['--answers', 'answers.json'], dest);
     expect(generated.code, generated.stderr).toBe(0);
-    const record = parseYaml(readFileSync(path.join(dest, 'node', '.onex-metrics.yaml'), 'utf8')) as Record<string, unknown>;
+    const record = parseYaml(readFileSync(path.join(dest, 'node', '.onex-metrics.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(record).toMatchObject({
       serviceName: 'node_checkpoint_effect',
       serviceVersion: '1.0.0',
@@ -289,7 +295,13 @@ describe("a real node of omnibase-infra, node_checkpoint_effect, through ONEX's 
     const ROUNDS = 30;
     const result = await runAsync(
       onexBin('python'),
-      [path.join(ONEX_HELPERS, 'checkpoint_node.py'), '--package-dir', path.join(dest, 'node'), '--rounds', String(ROUNDS)],
+      [
+        path.join(ONEX_HELPERS, 'checkpoint_node.py'),
+        '--package-dir',
+        path.join(dest, 'node'),
+        '--rounds',
+        String(ROUNDS),
+      ],
       { cwd: dest, timeout: 120_000, env: { HOME: dest, PYTHONDONTWRITEBYTECODE: '1' } },
     );
     expect(result.code, result.stderr).toBe(0);
@@ -431,7 +443,13 @@ describe('operations in every contract.yaml of the installed omnibase packages',
       const layouts = new Set(named.map(({ path: where }) => OPERATION_PATHS[where]!));
       const complete = named.every(({ name }) => generator.has(name));
       if (complete) found += 1;
-      else missed.push(`${file}: ${named.filter(({ name }) => !generator.has(name)).map(({ name }) => name).join(', ')}`);
+      else
+        missed.push(
+          `${file}: ${named
+            .filter(({ name }) => !generator.has(name))
+            .map(({ name }) => name)
+            .join(', ')}`,
+        );
       for (const layout of layouts) {
         byLayout[layout] ??= { contracts: 0, found: 0 };
         byLayout[layout].contracts += 1;
@@ -468,11 +486,17 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
     expect(noPsutil.stderr).toContain("No module named 'psutil'");
     const probe = run(
       onexBin('python'),
-      ['-c', 'import metrics; from metrics.resources import ResourceMonitor; print(ResourceMonitor().collect()["source"])'],
+      [
+        '-c',
+        'import metrics; from metrics.resources import ResourceMonitor; print(ResourceMonitor().collect()["source"])',
+      ],
       { cwd: node },
     );
     expect(probe.stdout.trim(), probe.stderr).toBe('stdlib');
-    const tests = run(onexBin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics'], { cwd: node, timeout: 300_000 });
+    const tests = run(onexBin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics'], {
+      cwd: node,
+      timeout: 300_000,
+    });
     expect(tests.code, tests.stdout + tests.stderr).toBe(0);
     expect(tests.stdout).toMatch(/\b1\d passed\b/);
   });
@@ -501,10 +525,18 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
         '',
       ].join('\n'),
     );
-    const mypy = run(onexBin('mypy'), ['--strict', '--no-incremental', 'metrics', 'buses.py'], { cwd: node, timeout: 600_000 });
-    expect(mypy.stdout).toMatch(/^buses\.py:17: error: Incompatible return value type \(got "object", expected "EventBus"\)/m);
+    const mypy = run(onexBin('mypy'), ['--strict', '--no-incremental', 'metrics', 'buses.py'], {
+      cwd: node,
+      timeout: 600_000,
+    });
+    expect(mypy.stdout).toMatch(
+      /^buses\.py:17: error: Incompatible return value type \(got "object", expected "EventBus"\)/m,
+    );
     expect(mypy.stdout).toContain('Found 1 error in 1 file');
-    for (const args of [['check', 'metrics'], ['format', '--check', 'metrics']]) {
+    for (const args of [
+      ['check', 'metrics'],
+      ['format', '--check', 'metrics'],
+    ]) {
       const ruff = run(venvBin('ruff'), [args[0]!, '--no-cache', ...args.slice(1)], { cwd: node });
       expect(ruff.code, ruff.stdout + ruff.stderr).toBe(0);
     }
@@ -516,7 +548,9 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
     const strict = path.join(tempDir('onex-checks-'), 'metrics');
     cpSync(path.join(node, 'metrics'), strict, { recursive: true });
     writeFileSync(path.join(strict, 'contract.yaml'), 'name: orders_effect\nnode_type: COMPUTE_GENERIC\n');
-    const result = run(onexBin('python'), [path.join(ONEX_HELPERS, 'code_checks.py'), path.dirname(strict)], { timeout: 300_000 });
+    const result = run(onexBin('python'), [path.join(ONEX_HELPERS, 'code_checks.py'), path.dirname(strict)], {
+      timeout: 300_000,
+    });
     const report = JSON.parse(result.stdout) as {
       files: string[];
       checks: { id: string; passed: boolean; findings: unknown[] }[];
@@ -525,7 +559,9 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
     console.log(
       [
         `omnibase-core code checks on ${report.files.length} files:`,
-        ...report.checks.map((check) => `  ${check.id}: ${check.passed ? 'pass' : `FAIL ${JSON.stringify(check.findings)}`}`),
+        ...report.checks.map(
+          (check) => `  ${check.id}: ${check.passed ? 'pass' : `FAIL ${JSON.stringify(check.findings)}`}`,
+        ),
         ...report.not_run.map((check) => `  ${check.id}: not run (${check.why})`),
       ].join('\n'),
     );

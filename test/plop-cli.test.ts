@@ -4,10 +4,29 @@
  * packed tarball. Every plop run goes through `runPlop`, which refuses plop's
  * "exit 0 although the plopfile did not load" and "exit 0 although nothing ran".
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, readRecord, recordedFiles, REPO, run, snapshotTree, tempDir, type Result, withStoreEffect } from './support/helpers.js';
+import {
+  listFiles,
+  readRecord,
+  recordedFiles,
+  REPO,
+  run,
+  snapshotTree,
+  tempDir,
+  type Result,
+  withStoreEffect,
+} from './support/helpers.js';
 
 const PLOP_BIN = path.join(REPO, 'node_modules', 'plop', 'bin', 'plop.js');
 const PLOP_LOAD_FAILURE = 'Something went wrong with reading your plop file';
@@ -172,7 +191,9 @@ describe('plop bypass without a terminal', () => {
     expect(files).toEqual(recordedFiles(target));
     expect(files).not.toContain('metrics/business.py');
     expect(files).not.toContain('metrics/resources.py');
-    expect(readFileSync(path.join(target, 'metrics', 'config.py'), 'utf8')).toContain('PUBLISH_INTERVAL_OPS: Final = 7');
+    expect(readFileSync(path.join(target, 'metrics', 'config.py'), 'utf8')).toContain(
+      'PUBLISH_INTERVAL_OPS: Final = 7',
+    );
   });
 
   describe('invalid values exit 2, name the field on stderr and write nothing', () => {
@@ -225,7 +246,9 @@ describe('plop bypass without a terminal', () => {
         { cwd: REPO },
       );
       expect(result.code, describeRun(result)).toBe(2);
-      expect(result.stderr).toMatch(/targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/);
+      expect(result.stderr).toMatch(
+        /targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/,
+      );
       expect(snapshotTree(parent)).toEqual(before);
     });
 
@@ -281,7 +304,9 @@ describe('the runPlop guard', () => {
     const raw = run(process.execPath, [PLOP_BIN, ...args], { cwd: dir, timeout: 60_000 });
     expect(raw.code).toBe(0);
     expect(raw.stderr).toContain(PLOP_LOAD_FAILURE);
-    expect(() => runPlop(args, { cwd: dir, plop: plainPlop })).toThrow(/could not load its plopfile[\s\S]*plopfile exploded/);
+    expect(() => runPlop(args, { cwd: dir, plop: plainPlop })).toThrow(
+      /could not load its plopfile[\s\S]*plopfile exploded/,
+    );
     expect(readdirSync(dir).sort()).toEqual(['package.json', 'plopfile.js']);
   });
 
@@ -295,7 +320,9 @@ describe('the runPlop guard', () => {
   });
 
   it('fails when plop cannot find the generator', () => {
-    const dir = plopProject("export default function (plop) { plop.setGenerator('other', { prompts: [], actions: [] }); }\n");
+    const dir = plopProject(
+      "export default function (plop) { plop.setGenerator('other', { prompts: [], actions: [] }); }\n",
+    );
     expect(() => runPlop(['metrics'], { cwd: dir, plop: plainPlop })).toThrow(/metrics generator did not run/);
   });
 });
@@ -348,7 +375,18 @@ describe('a consumer project installing the packed tarball', () => {
 
   it('runs `npx plop metrics` from an ESM plopfile.mjs', () => {
     const result = runPlop(
-      ['--plopfile', 'plopfile.mjs', 'metrics', '--', '--targetDir', 'nodes/orders', '--serviceName', 'orders', '--operations', 'create_order, cancel_order'],
+      [
+        '--plopfile',
+        'plopfile.mjs',
+        'metrics',
+        '--',
+        '--targetDir',
+        'nodes/orders',
+        '--serviceName',
+        'orders',
+        '--operations',
+        'create_order, cancel_order',
+      ],
       { cwd: consumer },
     );
     expect(result.code, describeRun(result)).toBe(0);

@@ -6,7 +6,18 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, listFiles, readRecord, recordedFiles, REPO, run, runAsync, tempDir, venvBin, withStoreEffect } from './support/helpers.js';
+import {
+  BIN,
+  listFiles,
+  readRecord,
+  recordedFiles,
+  REPO,
+  run,
+  runAsync,
+  tempDir,
+  venvBin,
+  withStoreEffect,
+} from './support/helpers.js';
 import { KEY, spawnPty, type PtySession } from './support/pty.js';
 import { bin, makeTypescriptProject } from './support/typescript.js';
 
@@ -366,7 +377,10 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
   function project(): string {
     const dir = path.join(fresh(), 'project');
     mkdirSync(dir);
-    for (const args of [['init', '-y'], ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball]]) {
+    for (const args of [
+      ['init', '-y'],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball],
+    ]) {
       const result = run('npm', args, { cwd: dir, timeout: 180_000 });
       expect(result.code, result.stderr).toBe(0);
     }
@@ -378,14 +392,21 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     const session = spawnPty('npx', ['onex-metrics'], { cwd, cols: 200, env: { CI: undefined, NODE_ENV: undefined } });
     sessions.push(session);
     await session.answer('? Node directory', targetDir);
-    await session.expect(`? Language of the generated code — ${language === 'python' ? 'no project file found, so python' : 'detected from package.json'}`);
+    await session.expect(
+      `? Language of the generated code — ${language === 'python' ? 'no project file found, so python' : 'detected from package.json'}`,
+    );
     await session.waitForScreen((screen) => new RegExp(`^❯ ${language}$`, 'm').test(screen), `${language} highlighted`);
     session.write(KEY.enter);
     await session.answer('? Event envelope');
     await session.answer('? Service name', 'orders_service');
     await session.answer('? Service version');
     await session.answer('? Operations to track', 'create_order');
-    for (const prompt of ['? Publish an operation every', '? Publish every how many seconds', '? Durations kept', '? Percentiles']) {
+    for (const prompt of [
+      '? Publish an operation every',
+      '? Publish every how many seconds',
+      '? Durations kept',
+      '? Percentiles',
+    ]) {
       await session.answer(prompt);
     }
     for (const prompt of ['? Other percentiles', '? Resource metrics', '? Business metrics', '? Time the handlers']) {
@@ -412,14 +433,18 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     const made = run('python3', ['-m', 'venv', venv], { timeout: 120_000 });
     expect(made.code, made.stderr).toBe(0);
     const output = await followCommands(screen, path.join(dir, 'orders_node'), `${venv}/bin:${process.env.PATH}`);
-    expect(output).toMatch(/^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m);
+    expect(output).toMatch(
+      /^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m,
+    );
     expect(output).toMatch(/^\d+ passed/m);
   }, 600_000);
 
   it('TypeScript: the next steps name the Kafka client for the Node.js line; their commands run the demo and its tests', async () => {
     const dir = project();
     const screen = await generate(dir, '.', 'typescript');
-    expect(screen).toMatch(/npm install @platformatic\/kafka@2\.\d+\.\d+ +\(Node\.js 22\.22 or later; on older Node\.js, @platformatic\/kafka@1\)/);
+    expect(screen).toMatch(
+      /npm install @platformatic\/kafka@2\.\d+\.\d+ +\(Node\.js 22\.22 or later; on older Node\.js, @platformatic\/kafka@1\)/,
+    );
     expect(screen).toContain('const metrics = new MetricsTracker({ eventBus });');
     expect(screen).toContain('await metrics.stop();');
 
@@ -428,7 +453,9 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     expect(installed.code, installed.stderr).toBe(0);
     const nodeBin = installed.stdout.trim().split('\n').at(-1)!;
     const output = await followCommands(screen, dir, `${nodeBin}:${process.env.PATH}`);
-    expect(output).toMatch(/^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m);
+    expect(output).toMatch(
+      /^metrics\.events orders_service create_order: 100 calls, 10 errors \(10\.0%\), p50 2\.5 ms/m,
+    );
     expect(output).toMatch(/Tests +\d+ passed/);
   }, 600_000);
 });
@@ -441,7 +468,11 @@ describe('a fresh clone', () => {
     const cloned = run('git', ['clone', '--quiet', REPO, clone], { timeout: 60_000 });
     expect(cloned.code, cloned.stderr).toBe(0);
 
-    const session = pty('bash', ['-lc', 'npm install --no-audit --no-fund --prefer-offline && npx plop metrics'], clone);
+    const session = pty(
+      'bash',
+      ['-lc', 'npm install --no-audit --no-fund --prefer-offline && npx plop metrics'],
+      clone,
+    );
     const first = await session.expect(`? Node directory to write metrics/ into, relative to ${clone} (.)`, 240_000);
     expect(first).toContain('? Node directory');
     session.write(KEY.ctrlC);

@@ -10,7 +10,12 @@ import { parse as parseYaml } from 'yaml';
 import { cli, REPO, run, stressAnswers, tempDir, venvBin, writeAnswers } from './support/helpers.js';
 
 /** The lint rules the generated code is held to, well beyond ruff's defaults. */
-const STRICT_RUFF = ['--select', 'E,F,W,I,B,BLE,G,UP,SIM,RUF,C4,PIE,PT,RET,ASYNC,S', '--ignore', 'E501,ASYNC109,S101,S311'];
+const STRICT_RUFF = [
+  '--select',
+  'E,F,W,I,B,BLE,G,UP,SIM,RUF,C4,PIE,PT,RET,ASYNC,S',
+  '--ignore',
+  'E501,ASYNC109,S101,S311',
+];
 
 const configurations = {
   default: { serviceName: 'orders_effect', operations: ['create_order', 'cancel_order', 'get_order'] },
@@ -41,7 +46,11 @@ describe.each(Object.entries(configurations))('generated Python, %s answers', (_
   });
 
   it('passes ruff check (default and strict rules) and ruff format --check', () => {
-    for (const args of [['check', '.'], ['check', ...STRICT_RUFF, '.'], ['format', '--check', '.']]) {
+    for (const args of [
+      ['check', '.'],
+      ['check', ...STRICT_RUFF, '.'],
+      ['format', '--check', '.'],
+    ]) {
       const result = inNode('ruff', [args[0]!, '--no-cache', ...args.slice(1)]);
       expect(result.code, `ruff ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(0);
     }
@@ -62,7 +71,16 @@ describe.each(Object.entries(configurations))('generated Python, %s answers', (_
   it('behaves as a node would expect (independent suite)', () => {
     const result = inNode(
       'python',
-      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--rootdir', node, path.join(REPO, 'test/python/test_generated_behaviour.py')],
+      [
+        '-m',
+        'pytest',
+        '-q',
+        '-p',
+        'no:cacheprovider',
+        '--rootdir',
+        node,
+        path.join(REPO, 'test/python/test_generated_behaviour.py'),
+      ],
       { ONEX_METRICS_NODE: node, ONEX_METRICS_ANSWERS: JSON.stringify(record) },
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -88,7 +106,9 @@ describe.each(Object.entries(configurations))('generated Python, %s answers', (_
     );
     const result = inNode('mypy', ['--strict', '--no-incremental', 'uses_metrics.py']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('uses_metrics.py:8: error: Argument 1 to "track_metrics" has incompatible type "Literal[\'not_an_op\']"');
+    expect(result.stdout).toContain(
+      'uses_metrics.py:8: error: Argument 1 to "track_metrics" has incompatible type "Literal[\'not_an_op\']"',
+    );
     expect(result.stdout).toContain('Found 1 error in 1 file');
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { TESTED } from '../generators/metrics/next-steps.js';
+import { TESTED } from '../src/generators/metrics/targets/tested.js';
 import { REPO } from './support/helpers.js';
 
 const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
@@ -19,7 +19,11 @@ describe('README', () => {
     expect(python.length).toBeGreaterThan(1);
     // The handler node first: it is how today's ONEX nodes are written.
     expect(examples[0]).toContain(python[0]!);
-    for (const block of python) expect(examples.some((example) => example.includes(block)), block).toBe(true);
+    for (const block of python)
+      expect(
+        examples.some((example) => example.includes(block)),
+        block,
+      ).toBe(true);
   });
 
   it('shows TypeScript copied verbatim from the tested example service', () => {
@@ -33,8 +37,14 @@ describe('README', () => {
     const commands = blocks('sh')[0]!.trim().split('\n');
     expect(commands.map((line) => line.split('#')[0]!.trim())).toEqual(['npm install && npx plop metrics', 'npm test']);
     const ci = readFileSync(path.join(REPO, '.ci/run'), 'utf8');
-    expect(ci.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '))).toEqual(['npm test']);
-    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(
+      ci
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd ')),
+    ).toEqual(['npm test']);
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts.test).toBe('scripts/test');
   });
 
@@ -53,7 +63,9 @@ describe('README', () => {
       expect(readme, name).toMatch(new RegExp(`${name.replace('/', '\\/')}(==|@)${version.replaceAll('.', '\\.')}`));
     }
     for (const name of ['@platformatic/kafka', 'tsx', 'vitest'] as const) {
-      expect(toolchain.devDependencies[name], name).toBe(name === '@platformatic/kafka' ? TESTED.platformaticKafka : TESTED[name]);
+      expect(toolchain.devDependencies[name], name).toBe(
+        name === '@platformatic/kafka' ? TESTED.platformaticKafka : TESTED[name],
+      );
     }
     const dev = readFileSync(path.join(REPO, 'requirements-dev.txt'), 'utf8');
     expect(dev).toContain(`psutil==${TESTED.psutil}`);

@@ -12,7 +12,11 @@ import { bin, makeTypescriptProject } from './support/typescript.js';
 const configurations = {
   default: { serviceName: 'orders_service', operations: ['create_order', 'cancel_order', 'get_order'] },
   stress: stressAnswers(),
-  'omninode-bridge': { envelope: 'omninode-bridge', serviceName: 'orders_service', operations: ['create_order', 'gateway.attach'] },
+  'omninode-bridge': {
+    envelope: 'omninode-bridge',
+    serviceName: 'orders_service',
+    operations: ['create_order', 'gateway.attach'],
+  },
 };
 
 /** A closed port on 127.0.0.1: nothing listens there. */
@@ -101,7 +105,11 @@ describe.each(Object.entries(configurations))('generated TypeScript, %s answers'
     const elapsed = Date.now() - started;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('UNHANDLED');
-    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { sum: number; stopMs: number; dropped: number };
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+      sum: number;
+      stopMs: number;
+      dropped: number;
+    };
     expect(report.sum).toBe(249_500);
     expect(report.stopMs).toBeLessThan(2_000);
     expect(report.dropped).toBeGreaterThan(0);

@@ -14,7 +14,10 @@ interface Vector {
   name: string;
   expected: Record<string, { statistics: Record<string, number>; last_error: unknown }>;
 }
-type Output = Record<string, Record<string, { statistics: Record<string, number>; last_error: unknown; event: Record<string, unknown> }>>;
+type Output = Record<
+  string,
+  Record<string, { statistics: Record<string, number>; last_error: unknown; event: Record<string, unknown> }>
+>;
 
 const VECTORS = path.join(REPO, 'schema/test-vectors.json');
 const document = JSON.parse(readFileSync(VECTORS, 'utf8')) as { config: Record<string, unknown>; vectors: Vector[] };
@@ -74,40 +77,66 @@ describe('shared test vectors', () => {
   beforeAll(() => {
     python = runVectors('python', 'onex');
     typescript = runVectors('typescript', 'onex');
-    bridge = { python: runVectors('python', 'omninode-bridge'), typescript: runVectors('typescript', 'omninode-bridge') };
+    bridge = {
+      python: runVectors('python', 'omninode-bridge'),
+      typescript: runVectors('typescript', 'omninode-bridge'),
+    };
   });
 
   it('has vectors for the cases the contract names', () => {
     const names = document.vectors.map((vector) => vector.name);
-    expect(names).toEqual(expect.arrayContaining(['empty window', 'window keeps the last five', 'errors and error rate', 'rank boundaries']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'empty window',
+        'window keeps the last five',
+        'errors and error rate',
+        'rank boundaries',
+      ]),
+    );
   });
 
-  it.each(document.vectors.map((vector) => [vector.name, vector] as const))('%s: Python gives the expected statistics', (name, vector) => {
-    for (const [operation, expected] of Object.entries(vector.expected)) {
-      expect(python[name]![operation]!.statistics).toStrictEqual(expected.statistics);
-      expect(python[name]![operation]!.last_error).toStrictEqual(expected.last_error);
-    }
-  });
+  it.each(document.vectors.map((vector) => [vector.name, vector] as const))(
+    '%s: Python gives the expected statistics',
+    (name, vector) => {
+      for (const [operation, expected] of Object.entries(vector.expected)) {
+        expect(python[name]![operation]!.statistics).toStrictEqual(expected.statistics);
+        expect(python[name]![operation]!.last_error).toStrictEqual(expected.last_error);
+      }
+    },
+  );
 
-  it.each(document.vectors.map((vector) => [vector.name, vector] as const))('%s: TypeScript gives the expected statistics', (name, vector) => {
-    for (const [operation, expected] of Object.entries(vector.expected)) {
-      expect(typescript[name]![operation]!.statistics).toStrictEqual(expected.statistics);
-      expect(typescript[name]![operation]!.last_error).toStrictEqual(expected.last_error);
-    }
-  });
+  it.each(document.vectors.map((vector) => [vector.name, vector] as const))(
+    '%s: TypeScript gives the expected statistics',
+    (name, vector) => {
+      for (const [operation, expected] of Object.entries(vector.expected)) {
+        expect(typescript[name]![operation]!.statistics).toStrictEqual(expected.statistics);
+        expect(typescript[name]![operation]!.last_error).toStrictEqual(expected.last_error);
+      }
+    },
+  );
 
-  it.each(document.vectors.map((vector) => [vector.name] as const))('%s: the two events differ only in ids, timestamps and instance', (name) => {
-    for (const operation of Object.keys(python[name]!)) {
-      expect(comparable(typescript[name]![operation]!.event)).toStrictEqual(comparable(python[name]![operation]!.event));
-      expect(python[name]![operation]!.event).toHaveProperty('envelope_version.major', 2);
-    }
-  });
+  it.each(document.vectors.map((vector) => [vector.name] as const))(
+    '%s: the two events differ only in ids, timestamps and instance',
+    (name) => {
+      for (const operation of Object.keys(python[name]!)) {
+        expect(comparable(typescript[name]![operation]!.event)).toStrictEqual(
+          comparable(python[name]![operation]!.event),
+        );
+        expect(python[name]![operation]!.event).toHaveProperty('envelope_version.major', 2);
+      }
+    },
+  );
 
-  it.each(document.vectors.map((vector) => [vector.name] as const))('%s: the same holds in the omninode-bridge envelope', (name) => {
-    for (const operation of Object.keys(bridge.python[name]!)) {
-      expect(bridge.python[name]![operation]!.statistics).toStrictEqual(python[name]![operation]!.statistics);
-      expect(comparable(bridge.typescript[name]![operation]!.event)).toStrictEqual(comparable(bridge.python[name]![operation]!.event));
-      expect(bridge.python[name]![operation]!.event).toHaveProperty('envelope_version', '1.0');
-    }
-  });
+  it.each(document.vectors.map((vector) => [vector.name] as const))(
+    '%s: the same holds in the omninode-bridge envelope',
+    (name) => {
+      for (const operation of Object.keys(bridge.python[name]!)) {
+        expect(bridge.python[name]![operation]!.statistics).toStrictEqual(python[name]![operation]!.statistics);
+        expect(comparable(bridge.typescript[name]![operation]!.event)).toStrictEqual(
+          comparable(bridge.python[name]![operation]!.event),
+        );
+        expect(bridge.python[name]![operation]!.event).toHaveProperty('envelope_version', '1.0');
+      }
+    },
+  );
 });

@@ -6,10 +6,13 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderMetrics, recordPath, sha256 } from '../generators/metrics/render.js';
-import { commitPlan, planChanges, WriteRefusedError } from '../src/tree.js';
+import { renderMetrics, sha256 } from '../src/generators/metrics/render.js';
+import { recordPath } from '../src/core/record.js';
+import { commitPlan } from '../src/core/commit.js';
+import { planChanges } from '../src/core/plan.js';
+import { WriteRefusedError } from '../src/core/destination.js';
 import { applyPatch } from 'diff';
-import type { JsonReport } from '../src/plan-output.js';
+import type { JsonReport } from '../src/core/plan-output.js';
 import { cli, listFiles, readRecord, snapshotTree, tempDir, withStoreEffect, writeAnswers } from './support/helpers.js';
 
 const answers = { targetDir: 'nodes/orders', serviceName: 'orders', operations: ['create_order', 'get_order'] };
@@ -22,7 +25,8 @@ function keptCopies(dest: string): Record<string, string> {
   const root = path.join(dest, COPIES);
   const copies: Record<string, string> = {};
   for (const folder of readdirSync(root)) {
-    for (const file of listFiles(path.join(root, folder))) copies[file] = readFileSync(path.join(root, folder, file), 'utf8');
+    for (const file of listFiles(path.join(root, folder)))
+      copies[file] = readFileSync(path.join(root, folder, file), 'utf8');
   }
   return copies;
 }
@@ -57,7 +61,9 @@ describe('regeneration', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^update +nodes\/orders\/metrics\/config\.py$/m);
     expect(result.stdout).toMatch(/^unchanged +nodes\/orders\/metrics\/mixin\.py$/m);
-    expect(readFileSync(path.join(dest, 'nodes/orders/metrics/config.py'), 'utf8')).toContain('PUBLISH_INTERVAL_OPS: Final = 5\n');
+    expect(readFileSync(path.join(dest, 'nodes/orders/metrics/config.py'), 'utf8')).toContain(
+      'PUBLISH_INTERVAL_OPS: Final = 5\n',
+    );
   });
 
   it('deletes the files of a section turned off, unless they were edited', () => {
@@ -65,7 +71,11 @@ describe('regeneration', () => {
     const business = path.join(dest, 'nodes/orders/metrics/business.py');
     const resources = path.join(dest, 'nodes/orders/metrics/resources.py');
     appendFileSync(resources, '# my note\n');
-    const off = writeAnswers(path.join(dest, 'off.json'), { ...answers, enableBusinessMetrics: false, enableResourceMetrics: false });
+    const off = writeAnswers(path.join(dest, 'off.json'), {
+      ...answers,
+      enableBusinessMetrics: false,
+      enableResourceMetrics: false,
+    });
     const refused = cli(['--answers', off], dest);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('nodes/orders/metrics/resources.py: is no longer generated but was edited');
@@ -106,7 +116,9 @@ describe('conflicts', () => {
     const where = `nodes/orders/.onex-metrics-backup/${folder}`;
     expect(folder).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
     expect(result.stdout).toMatch(new RegExp(`^overwrite +nodes/orders/metrics/mixin\\.py`, 'm'));
-    expect(result.stdout).toContain(`keep       ${where}/metrics/mixin.py  (your edited nodes/orders/metrics/mixin.py)`);
+    expect(result.stdout).toContain(
+      `keep       ${where}/metrics/mixin.py  (your edited nodes/orders/metrics/mixin.py)`,
+    );
     expect(result.stdout).toContain(`Your edited files are kept under ${where}/`);
     expect(readFileSync(path.join(dest, where, 'metrics/mixin.py'))).toEqual(edited);
     // Apart from the copy, the tree is as generated, and the next run is clean.
@@ -123,12 +135,13 @@ describe('conflicts', () => {
     }
     const copies = readdirSync(path.join(dest, 'nodes/orders/.onex-metrics-backup'));
     expect(copies).toHaveLength(2);
-    const kept = copies.map((folder) => readFileSync(path.join(dest, 'nodes/orders/.onex-metrics-backup', folder, 'metrics/mixin.py'), 'utf8'));
+    const kept = copies.map((folder) =>
+      readFileSync(path.join(dest, 'nodes/orders/.onex-metrics-backup', folder, 'metrics/mixin.py'), 'utf8'),
+    );
     // Each copy holds the edit its run replaced.
-    expect(kept.map((text) => (text.endsWith('# first\n') ? 'first' : text.endsWith('# second\n') ? 'second' : '?')).sort()).toEqual([
-      'first',
-      'second',
-    ]);
+    expect(
+      kept.map((text) => (text.endsWith('# first\n') ? 'first' : text.endsWith('# second\n') ? 'second' : '?')).sort(),
+    ).toEqual(['first', 'second']);
   });
 
   it('a file the generator did not write is a conflict too', () => {
@@ -156,7 +169,9 @@ describe('--dry-run', () => {
     expect(result.stdout).toMatch(/^create +nodes\/orders\/metrics\/window\.py$/m);
     expect(result.stdout).toMatch(/^update +nodes\/orders\/metrics\/config\.py$/m);
     expect(result.stdout).toMatch(/^unchanged +nodes\/orders\/metrics\/decorator\.py$/m);
-    expect(result.stdout).toMatch(/^conflict +nodes\/orders\/metrics\/mixin\.py +\(was edited since it was generated\)$/m);
+    expect(result.stdout).toMatch(
+      /^conflict +nodes\/orders\/metrics\/mixin\.py +\(was edited since it was generated\)$/m,
+    );
     expect(result.stderr).toContain('Dry run: nothing was written, and the real run would be refused: 1 file(s)');
     expect(snapshotTree(dest)).toEqual(before);
     // With --force the real run would go ahead, keeping the edit: exit 0.
@@ -173,7 +188,12 @@ describe('--dry-run', () => {
     writeAnswers(path.join(dest, 'a.json'), answers);
     const result = cli(['--answers', 'a.json', '--dry-run'], dest);
     expect(result.code).toBe(0);
-    const kinds = new Set(result.stdout.split('\n').filter((line) => line.includes('nodes/')).map((line) => line.split(/\s+/)[0]));
+    const kinds = new Set(
+      result.stdout
+        .split('\n')
+        .filter((line) => line.includes('nodes/'))
+        .map((line) => line.split(/\s+/)[0]),
+    );
     expect([...kinds]).toEqual(['create']);
     expect(listFiles(dest)).toEqual(['a.json']);
   });
@@ -184,7 +204,9 @@ describe('--check, for CI', () => {
     const { dest, before } = generated();
     const result = cli(['--check', '--answers', RECORD], dest);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe(`Up to date: the ${listFiles(path.join(dest, 'nodes/orders')).length} generated files are what ${RECORD} produces.\n`);
+    expect(result.stdout).toBe(
+      `Up to date: the ${listFiles(path.join(dest, 'nodes/orders')).length} generated files are what ${RECORD} produces.\n`,
+    );
     expect(snapshotTree(dest)).toEqual(before);
   });
 
@@ -213,10 +235,16 @@ describe('--check, for CI', () => {
 
   it('needs the record and does not go with --force or --dry-run (exit 2)', () => {
     const { dest } = generated();
-    for (const args of [['--check'], ['--check', '--answers', RECORD, '--force'], ['--check', '--answers', RECORD, '--dry-run']]) {
+    for (const args of [
+      ['--check'],
+      ['--check', '--answers', RECORD, '--force'],
+      ['--check', '--answers', RECORD, '--dry-run'],
+    ]) {
       const result = cli(args, dest);
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^onex-metrics: --check (needs --answers <targetDir>\/\.onex-metrics\.yaml|only compares; drop --dry-run and --force)/);
+      expect(result.stderr).toMatch(
+        /^onex-metrics: --check (needs --answers <targetDir>\/\.onex-metrics\.yaml|only compares; drop --dry-run and --force)/,
+      );
     }
   });
 });
@@ -230,7 +258,9 @@ describe('--diff', () => {
     const result = cli(['--answers', RECORD, '--diff'], dest);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nodes/orders/metrics/mixin.py: was edited since it was generated');
-    expect(result.stdout).toContain('--- a/nodes/orders/metrics/mixin.py\ton disk\n+++ b/nodes/orders/metrics/mixin.py\tgenerated\n');
+    expect(result.stdout).toContain(
+      '--- a/nodes/orders/metrics/mixin.py\ton disk\n+++ b/nodes/orders/metrics/mixin.py\tgenerated\n',
+    );
     expect(result.stdout).toMatch(/^-# tuned by hand$/m);
     expect(applyPatch(readFileSync(mixin, 'utf8'), result.stdout)).toBe(generatedText);
   });
@@ -255,7 +285,12 @@ describe('--yes', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Next steps');
     const record = readRecord(path.join(dest, 'store_effect'));
-    expect(record).toMatchObject({ language: 'python', targetDir: '.', serviceName: 'store_effect', publishIntervalOps: 100 });
+    expect(record).toMatchObject({
+      language: 'python',
+      targetDir: '.',
+      serviceName: 'store_effect',
+      publishIntervalOps: 100,
+    });
     expect(record.operations).toEqual(['persist_state']);
   });
 
@@ -278,8 +313,14 @@ describe('--json', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const report = json(result.stdout);
-    expect(report).toMatchObject({ status: 'written', exitCode: 0, answers: { serviceName: 'orders', publishIntervalOps: 100 } });
-    expect(report.changes?.map((change) => change.path).sort()).toEqual(listFiles(dest).filter((name) => name !== 'a.json'));
+    expect(report).toMatchObject({
+      status: 'written',
+      exitCode: 0,
+      answers: { serviceName: 'orders', publishIntervalOps: 100 },
+    });
+    expect(report.changes?.map((change) => change.path).sort()).toEqual(
+      listFiles(dest).filter((name) => name !== 'a.json'),
+    );
     expect(new Set(report.changes?.map((change) => change.kind))).toEqual(new Set(['create']));
     expect(report.nextSteps).toContain('$ python -m metrics');
   });
@@ -292,7 +333,15 @@ describe('--json', () => {
     expect(json(refused.stdout)).toMatchObject({
       status: 'refused',
       exitCode: 1,
-      changes: [{ path: 'nodes/orders/metrics/mixin.py', kind: 'conflict', reason: 'was edited since it was generated', forced: 'update', diff: expect.stringMatching(/^-# tuned by hand$/m) }],
+      changes: [
+        {
+          path: 'nodes/orders/metrics/mixin.py',
+          kind: 'conflict',
+          reason: 'was edited since it was generated',
+          forced: 'update',
+          diff: expect.stringMatching(/^-# tuned by hand$/m),
+        },
+      ],
     });
     const checked = cli(['--check', '--answers', RECORD, '--json'], dest);
     expect(checked.code).toBe(1);
@@ -310,10 +359,18 @@ describe('--json', () => {
 describe('atomic writes', () => {
   it('a failure in the middle of the commit leaves the tree as it was', () => {
     const { dest, before } = generated();
-    const changed = renderMetrics({ ...answers, operations: ['create_order', 'get_order', 'list_orders'], enableBusinessMetrics: false });
+    const changed = renderMetrics({
+      ...answers,
+      operations: ['create_order', 'get_order', 'list_orders'],
+      enableBusinessMetrics: false,
+    });
     const plan = planChanges(dest, {
       targetDir: 'nodes/orders',
-      files: [...changed.files.slice(0, -1), { path: 'nodes/orders/extra/new.py', content: 'x = 1\n' }, changed.files.at(-1)!],
+      files: [
+        ...changed.files.slice(0, -1),
+        { path: 'nodes/orders/extra/new.py', content: 'x = 1\n' },
+        changed.files.at(-1)!,
+      ],
       recordPath: recordPath('nodes/orders'),
       sha256,
     });
@@ -330,7 +387,12 @@ describe('atomic writes', () => {
   it('a failure while renaming into place puts back what was already replaced or deleted', () => {
     const { dest } = generated();
     const changed = renderMetrics({ ...answers, publishIntervalOps: 7, enableBusinessMetrics: false });
-    const plan = planChanges(dest, { targetDir: 'nodes/orders', files: changed.files, recordPath: recordPath('nodes/orders'), sha256 });
+    const plan = planChanges(dest, {
+      targetDir: 'nodes/orders',
+      files: changed.files,
+      recordPath: recordPath('nodes/orders'),
+      sha256,
+    });
     const kinds = Object.fromEntries(plan.changes.map((change) => [change.path, change.kind]));
     expect(kinds['nodes/orders/metrics/config.py']).toBe('update');
     expect(kinds['nodes/orders/metrics/business.py']).toBe('delete');

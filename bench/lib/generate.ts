@@ -48,7 +48,10 @@ export function answersFile(root: string, language: Language, key: string): stri
 export async function generateAll(root: string, { parallel = 2 } = {}): Promise<Packages> {
   const project = path.join(root, 'typescript');
   mkdirSync(project, { recursive: true });
-  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'bench-service', private: true, type: 'module' }));
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'bench-service', private: true, type: 'module' }),
+  );
   symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'), 'dir');
   mkdirSync(path.join(root, 'python'), { recursive: true });
 
@@ -59,7 +62,9 @@ export async function generateAll(root: string, { parallel = 2 } = {}): Promise<
   const next = async (): Promise<void> => {
     for (let job = jobs.shift(); job; job = jobs.shift()) {
       const answers = answersFile(root, job.language, job.key);
-      const result = await runProcess(process.execPath, [BIN, '--answers', answers, '--dest', root], { timeout: 60_000 });
+      const result = await runProcess(process.execPath, [BIN, '--answers', answers, '--dest', root], {
+        timeout: 60_000,
+      });
       if (result.code !== 0) {
         throw new Error(`generating ${job.language}/${job.key} failed (exit ${result.code}):\n${result.stderr}`);
       }

@@ -26,12 +26,14 @@ export class Broker {
   /** Starts it (installing the jars on first use) and waits until it serves. */
   async start(): Promise<void> {
     const result = await runProcess(SCRIPT, ['start'], { env: this.env, timeout: 600_000 });
-    if (result.code !== 0) throw new Error(`scripts/kafka start failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+    if (result.code !== 0)
+      throw new Error(`scripts/kafka start failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
   }
 
   async stop(): Promise<void> {
     const result = await runProcess(SCRIPT, ['stop'], { env: this.env, timeout: 90_000 });
-    if (result.code !== 0) throw new Error(`scripts/kafka stop failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+    if (result.code !== 0)
+      throw new Error(`scripts/kafka stop failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
   }
 }
 

@@ -98,7 +98,11 @@ export function runBenchmark(
       else {
         const tail = stderr.trim().split('\n').slice(-15).join('\n');
         const error = new Error(
-          [`${path.basename(args.find((arg) => /\.(py|ts)$/.test(arg)) ?? command)} failed (exit ${code ?? signal})`, ...failures, tail].join('\n'),
+          [
+            `${path.basename(args.find((arg) => /\.(py|ts)$/.test(arg)) ?? command)} failed (exit ${code ?? signal})`,
+            ...failures,
+            tail,
+          ].join('\n'),
         ) as Error & { rows?: Measured[] };
         error.rows = rows;
         reject(error);

@@ -34,7 +34,11 @@ export interface Verdict {
 }
 
 /** Budgets judged on the medians (none in smoke mode: its timings mean nothing). */
-export function verdicts(sections: readonly Section[], results: ReadonlyMap<string, Measured>, judge: boolean): Verdict[] {
+export function verdicts(
+  sections: readonly Section[],
+  results: ReadonlyMap<string, Measured>,
+  judge: boolean,
+): Verdict[] {
   return sections.flatMap((section) =>
     section.rows.map((row) => {
       const measured = results.get(row.id);
@@ -47,7 +51,11 @@ export function verdicts(sections: readonly Section[], results: ReadonlyMap<stri
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderTable(sections: readonly Section[], results: ReadonlyMap<string, Measured>, judge: boolean): string {
+export function renderTable(
+  sections: readonly Section[],
+  results: ReadonlyMap<string, Measured>,
+  judge: boolean,
+): string {
   const lines = ['| what | median | spread (min – max) | budget | holds | notes |', '|---|--:|--:|---|:-:|---|'];
   const byId = new Map(verdicts(sections, results, judge).map((verdict) => [verdict.row.id, verdict]));
   for (const section of sections) {
@@ -60,7 +68,9 @@ export function renderTable(sections: readonly Section[], results: ReadonlyMap<s
         continue;
       }
       const spread =
-        measured.rounds > 1 ? `${format(measured.min, row.unit)} – ${format(measured.max, row.unit)} (${measured.rounds} rounds)` : '';
+        measured.rounds > 1
+          ? `${format(measured.min, row.unit)} – ${format(measured.max, row.unit)} (${measured.rounds} rounds)`
+          : '';
       const mark = ok === undefined ? (row.budget ? '—' : '') : ok ? '✓' : '✗';
       lines.push(
         `| ${cell(row.label)} | ${withUnit(format(measured.median, row.unit), row.unit)} | ${spread} | ${budget} | ${mark} | ${cell(measured.note ?? '')} |`,

@@ -102,9 +102,20 @@ const sending = new metrics.MetricsTracker({ transport: sendingTransport });
 const sendingCall = sending.wrap(OP, work);
 if (sendingTransport instanceof CountingTransport) await untilDelivered(sendingCall, sendingTransport, 60_000);
 const phase1 = await p99Rounds({ idle: idleCall, sending: sendingCall }, { n, rounds, warmup });
-emit('lat.ts.idle', phase1.map((r) => r.idle!), `${WORK}-step loop, ~1 µs`);
-emit('lat.ts.sending', phase1.map((r) => r.sending!), `${sendingNote}; ${note(sending, sendingTransport)}`);
-emit('lat.ts.sending_vs_idle', phase1.map((r) => r.sending! / r.idle!));
+emit(
+  'lat.ts.idle',
+  phase1.map((r) => r.idle!),
+  `${WORK}-step loop, ~1 µs`,
+);
+emit(
+  'lat.ts.sending',
+  phase1.map((r) => r.sending!),
+  `${sendingNote}; ${note(sending, sendingTransport)}`,
+);
+emit(
+  'lat.ts.sending_vs_idle',
+  phase1.map((r) => r.sending! / r.idle!),
+);
 
 log('TypeScript latency: idle beside broker down');
 let down: Tracker;
@@ -137,5 +148,8 @@ emit(
   phase2.map((r) => r.down!),
   `${downNote}; ${note(down, downTransport)} (${downTransport.sent - sentBefore} after the stop)`,
 );
-emit('lat.ts.down_vs_idle', phase2.map((r) => r.down! / r.idle!));
+emit(
+  'lat.ts.down_vs_idle',
+  phase2.map((r) => r.down! / r.idle!),
+);
 for (const tracker of new Set([idle, sending, down])) await tracker.stop(1000);

@@ -26,15 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO, tempDir, venvBin } from '../support/helpers.js';
 import { schemaErrors } from '../support/schema.js';
 import { bin, makeTypescriptProject } from '../support/typescript.js';
-import {
-  consume,
-  Driver,
-  FAULT_OPERATIONS,
-  generate,
-  PrivateBroker,
-  sleep,
-  type DriverReport,
-} from './support.js';
+import { consume, Driver, FAULT_OPERATIONS, generate, PrivateBroker, sleep, type DriverReport } from './support.js';
 
 const PYTHON = venvBin('python');
 const CAPACITY = 1000;
@@ -154,9 +146,16 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
   }
 
   /** Runs both drivers: `fault` is called once they have warmed up; then they finish. */
-  async function phase(name: string, stopTimeout: number, fault: (started: Record<Target, Driver>) => Promise<void>): Promise<Phase> {
+  async function phase(
+    name: string,
+    stopTimeout: number,
+    fault: (started: Record<Target, Driver>) => Promise<void>,
+  ): Promise<Phase> {
     const stopControl = startControl();
-    const started = { python: startDriver('python', name, stopTimeout), typescript: startDriver('typescript', name, stopTimeout) };
+    const started = {
+      python: startDriver('python', name, stopTimeout),
+      typescript: startDriver('typescript', name, stopTimeout),
+    };
     await Promise.all(TARGETS.map((target) => started[target].started()));
     await sleep(WARM_MS);
     await fault(started);
@@ -252,7 +251,8 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
     const summary = summarize();
     if (summary) {
       console.log(`FAULTS SUMMARY ${JSON.stringify(summary)}`);
-      if (process.env.ONEX_FAULTS_REPORT) writeFileSync(process.env.ONEX_FAULTS_REPORT, JSON.stringify(summary, null, 2));
+      if (process.env.ONEX_FAULTS_REPORT)
+        writeFileSync(process.env.ONEX_FAULTS_REPORT, JSON.stringify(summary, null, 2));
     }
   }, 120_000);
 
@@ -304,10 +304,20 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
               (freeze?.reports[target].transport.recoveries.find((r) => r.at >= timeline.thawed_at!)?.at ?? NaN) -
               timeline.thawed_at!,
             longest_library_send_seconds: Math.max(
-              ...[restart, freeze, crash].filter(Boolean).map((p) => p.reports[target].transport.longest_attempt_seconds),
+              ...[restart, freeze, crash]
+                .filter(Boolean)
+                .map((p) => p.reports[target].transport.longest_attempt_seconds),
             ),
-            stop_seconds: { restart: restart.reports[target].stop_seconds, freeze: freeze?.reports[target].stop_seconds, crash: crash?.reports[target].stop_seconds },
-            exit_after_report_ms: { restart: restart.exitAfterReportMs[target], freeze: freeze?.exitAfterReportMs[target], crash: crash?.exitAfterReportMs[target] },
+            stop_seconds: {
+              restart: restart.reports[target].stop_seconds,
+              freeze: freeze?.reports[target].stop_seconds,
+              crash: crash?.reports[target].stop_seconds,
+            },
+            exit_after_report_ms: {
+              restart: restart.exitAfterReportMs[target],
+              freeze: freeze?.exitAfterReportMs[target],
+              crash: crash?.exitAfterReportMs[target],
+            },
           },
         ];
       }),
@@ -408,7 +418,9 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
       // it, each dropping one, and each failed retry of a full outbox dropped one
       // more. So it reports all but those drops.
       const recovery = report.transport.recoveries.find((r) => r.at >= timeline.down_at!)!;
-      expect(recovery.dropped_at_start, 'the outage overflowed the outbox').toBeGreaterThan(CAPACITY + recovery.failures);
+      expect(recovery.dropped_at_start, 'the outage overflowed the outbox').toBeGreaterThan(
+        CAPACITY + recovery.failures,
+      );
       const firstAfter = dropped(delivered[target][recovery.index]!);
       expect(firstAfter).toBeGreaterThanOrEqual(recovery.dropped_at_start - CAPACITY - recovery.failures);
       expect(firstAfter).toBeLessThanOrEqual(recovery.dropped_at_start);
@@ -421,7 +433,10 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
       expectServedThroughout(report, timeline.frozen_at!, report.finish_at);
       expect(report.transport.failures).toBeGreaterThan(0);
       const resumed = report.transport.recoveries.find((r) => r.at >= timeline.thawed_at!);
-      expect(resumed, `no delivery after the thaw: ${JSON.stringify({ timeline, transport: report.transport })}`).toBeDefined();
+      expect(
+        resumed,
+        `no delivery after the thaw: ${JSON.stringify({ timeline, transport: report.transport })}`,
+      ).toBeDefined();
       expect(resumed!.at - timeline.thawed_at!).toBeLessThan(RESUME_BOUND_MS);
       // The client library gives up on a hung send too (no send held for ever).
       expect(report.transport.longest_attempt_seconds).toBeLessThan(20);

@@ -107,18 +107,41 @@ describe('Python', () => {
   it('asyncio tasks and worker threads on the same operations give exact counts', async () => {
     const report = await runJson<ConcurrencyReport>(
       PYTHON,
-      [path.join(REPO, 'test/python/soak_concurrency.py'), 'concurrency', '--package-dir', concurrencyNode, '--tasks', '16', '--threads', '8', '--calls', '3000'],
+      [
+        path.join(REPO, 'test/python/soak_concurrency.py'),
+        'concurrency',
+        '--package-dir',
+        concurrencyNode,
+        '--tasks',
+        '16',
+        '--threads',
+        '8',
+        '--calls',
+        '3000',
+      ],
       concurrencyNode,
     );
     expectExact(report);
     expect(report.warnings).toEqual([]);
-    figures.python_concurrency = { callers: '16 tasks + 8 threads', calls: Object.values(report.expected).reduce((a, b) => a + b.count, 0), events: report.events, seconds: report.seconds };
+    figures.python_concurrency = {
+      callers: '16 tasks + 8 threads',
+      calls: Object.values(report.expected).reduce((a, b) => a + b.count, 0),
+      events: report.events,
+      seconds: report.seconds,
+    };
   });
 
   it('keeps memory flat over 1 M operations on 10 operations', async () => {
     const report = await runJson<SoakReport>(
       PYTHON,
-      [path.join(REPO, 'test/python/soak_concurrency.py'), 'soak', '--package-dir', soakNode, '--calls', String(SOAK_CALLS)],
+      [
+        path.join(REPO, 'test/python/soak_concurrency.py'),
+        'soak',
+        '--package-dir',
+        soakNode,
+        '--calls',
+        String(SOAK_CALLS),
+      ],
       soakNode,
     );
     expectSoak(report);
@@ -131,7 +154,15 @@ describe('Python', () => {
   it('keeps memory flat with no event loop at all (pending signals bounded)', async () => {
     const report = await runJson<SoakReport>(
       PYTHON,
-      [path.join(REPO, 'test/python/soak_concurrency.py'), 'soak', '--package-dir', soakNode, '--calls', String(SOAK_CALLS), '--no-loop'],
+      [
+        path.join(REPO, 'test/python/soak_concurrency.py'),
+        'soak',
+        '--package-dir',
+        soakNode,
+        '--calls',
+        String(SOAK_CALLS),
+        '--no-loop',
+      ],
       soakNode,
     );
     expectSoak(report);
@@ -157,17 +188,41 @@ describe('TypeScript', () => {
   it('a thousand concurrent promise chains on the same operations give exact counts', async () => {
     const report = await runJson<ConcurrencyReport>(
       bin('tsx'),
-      [path.join(REPO, 'test/faults/soak-concurrency.ts'), 'concurrency', '--service-dir', concurrencyService, '--callers', '1000', '--calls', '100'],
+      [
+        path.join(REPO, 'test/faults/soak-concurrency.ts'),
+        'concurrency',
+        '--service-dir',
+        concurrencyService,
+        '--callers',
+        '1000',
+        '--calls',
+        '100',
+      ],
       concurrencyService,
     );
     expectExact(report);
-    figures.typescript_concurrency = { callers: '1000 promise chains', calls: Object.values(report.expected).reduce((a, b) => a + b.count, 0), events: report.events, seconds: report.seconds };
+    figures.typescript_concurrency = {
+      callers: '1000 promise chains',
+      calls: Object.values(report.expected).reduce((a, b) => a + b.count, 0),
+      events: report.events,
+      seconds: report.seconds,
+    };
   });
 
   it('keeps memory flat over 1 M operations on 10 operations', async () => {
     const report = await runJson<SoakReport>(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', path.join(REPO, 'test/faults/soak-concurrency.ts'), 'soak', '--service-dir', soakService, '--calls', String(SOAK_CALLS)],
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path.join(REPO, 'test/faults/soak-concurrency.ts'),
+        'soak',
+        '--service-dir',
+        soakService,
+        '--calls',
+        String(SOAK_CALLS),
+      ],
       soakService,
     );
     expectSoak(report);

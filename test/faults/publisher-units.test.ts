@@ -98,10 +98,14 @@ describe('TypeScript publisher and transport regressions', () => {
     const root = tempDir('onex-faults-units-ts-');
     const service = makeTypescriptProject(path.join(root, 'service'));
     generate(root, 'service', answers('typescript'));
-    const result = await runAsync(bin('tsx'), [path.join(REPO, 'test/faults/publisher-units.ts'), '--service-dir', service], {
-      cwd: service,
-      timeout: 90_000,
-    });
+    const result = await runAsync(
+      bin('tsx'),
+      [path.join(REPO, 'test/faults/publisher-units.ts'), '--service-dir', service],
+      {
+        cwd: service,
+        timeout: 90_000,
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     report = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as UnitsReport;
   }, 120_000);

@@ -59,7 +59,15 @@ async function stopWhileSendHangs(timeoutMs: number, ok: boolean) {
   const afterStop = counters(tracker.publisher);
   transport.settle(ok);
   await sleep(50);
-  return { timeoutMs, settledOk: ok, attempts: transport.attempts, stopMs, latenessMs, afterStop, afterSettle: counters(tracker.publisher) };
+  return {
+    timeoutMs,
+    settledOk: ok,
+    attempts: transport.attempts,
+    stopMs,
+    latenessMs,
+    afterStop,
+    afterSettle: counters(tracker.publisher),
+  };
 }
 
 /** KafkaTransport.send against a server that never answers: how long until it rejects. */
@@ -139,7 +147,8 @@ async function finalSnapshotWhileSendInFlightFails() {
   hand.settle(false);
   await stopping;
   const reported = memory.messages.map(
-    ([, , value]) => (JSON.parse(value.toString('utf8')) as { payload: { dropped_events: number } }).payload.dropped_events,
+    ([, , value]) =>
+      (JSON.parse(value.toString('utf8')) as { payload: { dropped_events: number } }).payload.dropped_events,
   );
   return { droppedAtStop, lastReported: reported.at(-1), delivered: reported.length, ...counters(tracker.publisher) };
 }

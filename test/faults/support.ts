@@ -12,7 +12,6 @@ import { cli, REPO, runAsync, tempDir, writeAnswers, type Result } from '../supp
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 /** A broker of our own: stopped, frozen and killed by the tests. */
 export class PrivateBroker {
   readonly stateDir = tempDir('onex-faults-kafka-');
@@ -204,7 +203,10 @@ export class Driver {
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.name} not ready in ${timeoutMs} ms:\n${this.stderr}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.name} not ready in ${timeoutMs} ms:\n${this.stderr}`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([this.ready, failed, timeout]);
@@ -223,7 +225,10 @@ export class Driver {
     const deadline = Date.now() + timeoutMs;
     const seen = this.lines.length;
     for (;;) {
-      const progress = this.lines.slice(seen).filter((line) => line.type === 'progress').at(-1);
+      const progress = this.lines
+        .slice(seen)
+        .filter((line) => line.type === 'progress')
+        .at(-1);
       if (progress && (progress.outbox_depth as number) < below) return true;
       if (Date.now() > deadline) return false;
       await sleep(100);
@@ -249,7 +254,10 @@ export class Driver {
   async result(): Promise<{ report: DriverReport; exitCode: number | null; exitAfterReportMs: number }> {
     const exit = await this.exited;
     const report = this.lines.find((line) => line.type === 'report') as DriverReport | undefined;
-    expect(report, `${this.name} did not report (exit ${exit.code} ${exit.signal}):\n${this.stderr.slice(-4000)}`).toBeDefined();
+    expect(
+      report,
+      `${this.name} did not report (exit ${exit.code} ${exit.signal}):\n${this.stderr.slice(-4000)}`,
+    ).toBeDefined();
     return { report: report!, exitCode: exit.code, exitAfterReportMs: exit.at - (this.reportAt ?? exit.at) };
   }
 

@@ -8,9 +8,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { recordPath, renderMetrics, sha256 } from '../../generators/metrics/render.js';
+import { recordPath } from '../../src/core/record.js';
+import { renderMetrics, sha256 } from '../../src/generators/metrics/render.js';
 import { runCli } from '../../src/cli.js';
-import { commitPlan, LOCK_FILE, planChanges } from '../../src/tree.js';
+import { commitPlan } from '../../src/core/commit.js';
+import { LOCK_FILE } from '../../src/core/lock.js';
+import { planChanges } from '../../src/core/plan.js';
 import { BIN, listFiles, runAsync, snapshotTree, tempDir, writeAnswers } from '../support/helpers.js';
 
 const ROOT = tempDir('onex-concurrent-');
@@ -32,7 +35,9 @@ afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
 
 /** The files under `node/` of a destination: relative path → content. */
 function tree(dest: string): Record<string, string> {
-  return Object.fromEntries(listFiles(path.join(dest, 'node')).map((name) => [name, readFileSync(path.join(dest, 'node', name), 'utf8')]));
+  return Object.fromEntries(
+    listFiles(path.join(dest, 'node')).map((name) => [name, readFileSync(path.join(dest, 'node', name), 'utf8')]),
+  );
 }
 
 function expectConsistent(dest: string, what: string): number {
@@ -42,15 +47,25 @@ function expectConsistent(dest: string, what: string): number {
       planned.length === Object.keys(files).length &&
       planned.every((file) => files[path.posix.relative('node', file.path)] === file.content),
   );
-  expect(winner, `${what}: the tree is no run's complete output: ${Object.keys(files).join(', ')}`).toBeGreaterThanOrEqual(0);
+  expect(
+    winner,
+    `${what}: the tree is no run's complete output: ${Object.keys(files).join(', ')}`,
+  ).toBeGreaterThanOrEqual(0);
   const record = parseYaml(files['.onex-metrics.yaml']!) as { _files: Record<string, string> };
   for (const [name, hash] of Object.entries(record._files)) expect(sha256(files[name]!), `${what}: ${name}`).toBe(hash);
   // Regenerating from the record is a no-op.
   const before = snapshotTree(dest);
   const out: string[] = [];
-  const code = runCli(['--answers', path.join(dest, 'node/.onex-metrics.yaml'), '--dest', dest], { out: (l) => out.push(l), err: (l) => out.push(l), cwd: dest });
+  const code = runCli(['--answers', path.join(dest, 'node/.onex-metrics.yaml'), '--dest', dest], {
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+    cwd: dest,
+  });
   expect(code, out.join('\n')).toBe(0);
-  expect(out.filter((line) => line.includes('node/')).every((line) => line.startsWith('unchanged')), out.join('\n')).toBe(true);
+  expect(
+    out.filter((line) => line.includes('node/')).every((line) => line.startsWith('unchanged')),
+    out.join('\n'),
+  ).toBe(true);
   expect(snapshotTree(dest)).toEqual(before);
   return winner;
 }
@@ -72,7 +87,10 @@ describe('concurrent runs into one directory', () => {
         expect(result.code, `round ${round}: ${result.stderr}`).toBe(0);
       }
       winners.push(expectConsistent(dest, `round ${round}`));
-      expect(listFiles(dest).filter((name) => /\.(tmp|bak|lock)$/.test(name)), `round ${round}`).toEqual([]);
+      expect(
+        listFiles(dest).filter((name) => /\.(tmp|bak|lock)$/.test(name)),
+        `round ${round}`,
+      ).toEqual([]);
     }
     console.log(`concurrent runs: winners by round ${winners.join(' ')}`);
   }, 300_000);
@@ -80,9 +98,9 @@ describe('concurrent runs into one directory', () => {
   it('two plans made before either commits: the second commit is refused, the first tree stays whole', () => {
     const dest = path.join(ROOT, 'interleaved');
     mkdirSync(dest);
-    const plans = rendered.slice(0, 2).map((r) =>
-      planChanges(dest, { targetDir: 'node', files: r.files, recordPath: recordPath('node'), sha256 }),
-    );
+    const plans = rendered
+      .slice(0, 2)
+      .map((r) => planChanges(dest, { targetDir: 'node', files: r.files, recordPath: recordPath('node'), sha256 }));
     commitPlan(plans[0]!);
     expect(() => commitPlan(plans[1]!)).toThrow(/changed on disk after this run planned it/);
     expect(expectConsistent(dest, 'interleaved plans')).toBe(0);
@@ -95,15 +113,33 @@ describe('concurrent runs into one directory', () => {
     // A pid that is not running: a finished child's.
     const dead = await runAsync(process.execPath, ['-e', 'console.log(process.pid)']);
     const lock = path.join(dest, 'node', LOCK_FILE);
-    writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout.trim()), host: (await import('node:os')).hostname(), started: new Date(0).toISOString() }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: Number(dead.stdout.trim()),
+        host: (await import('node:os')).hostname(),
+        started: new Date(0).toISOString(),
+      }),
+    );
     const result = await runAsync(process.execPath, [BIN, '--answers', file, '--dest', dest], { timeout: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(listFiles(dest).filter((name) => name.endsWith('.lock'))).toEqual([]);
 
     // A live holder (this test process) for 1.5 s: the run waits for it, then writes.
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: new Date().toISOString() }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid,
+        host: (await import('node:os')).hostname(),
+        started: new Date().toISOString(),
+      }),
+    );
     const started = Date.now();
-    const waiting = runAsync(process.execPath, [BIN, '--answers', writeAnswers(path.join(ROOT, 'stale2.json'), variants[1]), '--dest', dest], { timeout: 60_000 });
+    const waiting = runAsync(
+      process.execPath,
+      [BIN, '--answers', writeAnswers(path.join(ROOT, 'stale2.json'), variants[1]), '--dest', dest],
+      { timeout: 60_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(tree(dest)['.onex-metrics.yaml']).toContain('orders_0');
     rmSync(lock);

@@ -20,10 +20,13 @@ import {
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { generateMetrics } from '../../generators/metrics/generate.js';
-import { recordPath, renderMetrics, sha256 } from '../../generators/metrics/render.js';
+import { generateMetrics } from '../../src/generators/metrics/generate.js';
+import { recordPath } from '../../src/core/record.js';
+import { renderMetrics, sha256 } from '../../src/generators/metrics/render.js';
 import { runCli } from '../../src/cli.js';
-import { commitPlan, planChanges, WriteRefusedError } from '../../src/tree.js';
+import { commitPlan } from '../../src/core/commit.js';
+import { planChanges } from '../../src/core/plan.js';
+import { WriteRefusedError } from '../../src/core/destination.js';
 import { cli, listFiles, run, runAsync, snapshotTree, tempDir, writeAnswers } from '../support/helpers.js';
 import {
   inMountNamespace,
@@ -51,7 +54,11 @@ function fresh(extra: Record<string, unknown> = {}): { dest: string; file: strin
 function runIn(dest: string, file: string, ...flags: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(['--answers', file, '--dest', dest, ...flags], { out: (l) => out.push(l), err: (l) => err.push(l), cwd: dest });
+  const code = runCli(['--answers', file, '--dest', dest, ...flags], {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd: dest,
+  });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -67,7 +74,11 @@ function generated(extra: Record<string, unknown> = {}) {
 
 /** Answers that change some files, delete others (a section off) and keep the rest. */
 function changedAnswers(dir: string): string {
-  return writeAnswers(path.join(dir, '..', `changed-${counter++}.json`), { ...answers, publishIntervalOps: 7, enableBusinessMetrics: false });
+  return writeAnswers(path.join(dir, '..', `changed-${counter++}.json`), {
+    ...answers,
+    publishIntervalOps: 7,
+    enableBusinessMetrics: false,
+  });
 }
 
 afterAll(() => {
@@ -81,7 +92,9 @@ describe('escaping --dest', () => {
       const { dest, file } = fresh({ targetDir });
       const result = runIn(dest, file);
       expect(result.code, targetDir).toBe(2);
-      expect(result.stderr).toMatch(/^ {2}targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/m);
+      expect(result.stderr).toMatch(
+        /^ {2}targetDir: must stay inside the destination directory \(--dest; no "\.\." escape\)/m,
+      );
       expect(listFiles(path.dirname(dest))).toEqual(['answers.json']);
     }
   });
@@ -91,10 +104,14 @@ describe('escaping --dest', () => {
     try {
       const layouts: [string, (dest: string) => void, string][] = [
         ['link', (dest) => symlinkSync(outside, path.join(dest, 'link')), 'link/node'],
-        ['node/metrics', (dest) => {
-          mkdirSync(path.join(dest, 'node'));
-          symlinkSync(outside, path.join(dest, 'node', 'metrics'));
-        }, 'node'],
+        [
+          'node/metrics',
+          (dest) => {
+            mkdirSync(path.join(dest, 'node'));
+            symlinkSync(outside, path.join(dest, 'node', 'metrics'));
+          },
+          'node',
+        ],
         ['relative link', (dest) => symlinkSync('../../..', path.join(dest, 'up')), 'up/x'],
       ];
       for (const [what, make, targetDir] of layouts) {
@@ -169,7 +186,8 @@ describe('escaping --dest', () => {
       writeFileSync(path.join(dest, RECORD), toYaml(record));
       const result = runIn(dest, path.join(dest, RECORD));
       expect(result.code, result.stderr).toBe(0);
-      for (const [name, content] of Object.entries(victims)) expect(readFileSync(path.join(dest, name), 'utf8'), name).toBe(content);
+      for (const [name, content] of Object.entries(victims))
+        expect(readFileSync(path.join(dest, name), 'utf8'), name).toBe(content);
       expect(result.stdout).not.toMatch(/^delete/m);
     }
   });
@@ -189,7 +207,9 @@ describe('destinations that cannot be written', () => {
     const [command, args] = unprivilegedCli(['--answers', file, '--dest', dest]);
     const first = await runAsync(command, args, { timeout: 60_000 });
     expect(first.code, first.stderr).toBe(1);
-    expect(first.stderr).toMatch(/^onex-metrics: Writing failed, nothing was changed: node: permission denied \(EACCES\)/m);
+    expect(first.stderr).toMatch(
+      /^onex-metrics: Writing failed, nothing was changed: node: permission denied \(EACCES\)/m,
+    );
     expect(first.stderr).not.toContain('unexpected failure');
     expect(snapshotTree(dest)).toEqual(before);
 
@@ -236,7 +256,9 @@ describe('destinations that cannot be written', () => {
       [dest, file],
     );
     expect(partial.stdout, partial.stderr).toContain('EXIT 1');
-    expect(partial.stderr).toMatch(/Writing failed, nothing was changed: node.*: no space left on the device \(ENOSPC\)/);
+    expect(partial.stderr).toMatch(
+      /Writing failed, nothing was changed: node.*: no space left on the device \(ENOSPC\)/,
+    );
     expect(snapshotsIn(partial.stdout)).toEqual([{}]);
 
     // Generate on a roomy tmpfs, fill it up, then regenerate with other answers.
@@ -303,7 +325,9 @@ describe('a directory that vanishes', () => {
     const { dest } = generated();
     const planned = plan(dest, { ...answers, publishIntervalOps: 7 });
     rmSync(path.join(dest, 'node'), { recursive: true });
-    expect(() => commitPlan(planned)).toThrow(/Writing failed, nothing was changed: node\/.*changed on disk after this run planned it/);
+    expect(() => commitPlan(planned)).toThrow(
+      /Writing failed, nothing was changed: node\/.*changed on disk after this run planned it/,
+    );
     expect(listFiles(dest)).toEqual([]);
     expect(existsSync(path.join(dest, 'node'))).toBe(false);
   });
@@ -357,7 +381,12 @@ describe('rollback of a forced overwrite', () => {
     symlinkSync('../../mine.py', path.join(dest, 'node/metrics/config.py'));
     const before = snapshotTree(dest);
     const rendered = renderMetrics({ ...answers, publishIntervalOps: 7 });
-    const planned = planChanges(dest, { targetDir: 'node', files: rendered.files, recordPath: recordPath('node'), sha256 });
+    const planned = planChanges(dest, {
+      targetDir: 'node',
+      files: rendered.files,
+      recordPath: recordPath('node'),
+      sha256,
+    });
     expect(planned.changes.find((change) => change.path === 'node/metrics/config.py')?.kind).toBe('conflict');
     expect(planned.changes.find((change) => change.path === RECORD)?.kind).toBe('update');
     expect(() =>
@@ -406,7 +435,12 @@ describe('hand-edited files', () => {
   it('an edit made after the run planned but before it wrote is not overwritten', () => {
     const { dest } = generated();
     const rendered = renderMetrics({ ...answers, publishIntervalOps: 7 });
-    const planned = planChanges(dest, { targetDir: 'node', files: rendered.files, recordPath: recordPath('node'), sha256 });
+    const planned = planChanges(dest, {
+      targetDir: 'node',
+      files: rendered.files,
+      recordPath: recordPath('node'),
+      sha256,
+    });
     expect(planned.changes.find((change) => change.path === 'node/metrics/config.py')?.kind).toBe('update');
     appendFileSync(path.join(dest, 'node/metrics/config.py'), '# edited meanwhile\n');
     const edited = snapshotTree(dest);
@@ -417,7 +451,12 @@ describe('hand-edited files', () => {
   it('a file created by hand after the plan, where the run creates one, is not overwritten', () => {
     const { dest } = fresh();
     const rendered = renderMetrics(answers);
-    const planned = planChanges(dest, { targetDir: 'node', files: rendered.files, recordPath: recordPath('node'), sha256 });
+    const planned = planChanges(dest, {
+      targetDir: 'node',
+      files: rendered.files,
+      recordPath: recordPath('node'),
+      sha256,
+    });
     mkdirSync(path.join(dest, 'node/metrics'), { recursive: true });
     writeFileSync(path.join(dest, 'node/metrics/mixin.py'), 'MINE = 1\n');
     expect(() => commitPlan(planned)).toThrow(/node\/metrics\/mixin\.py.*changed on disk after this run planned it/);

@@ -16,9 +16,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { renderMetrics, sha256 } from '../../generators/metrics/render.js';
-import { InvalidAnswersError, percentileKey, percentileThousandths } from '../../generators/metrics/schema.js';
-import { readAnswersFile } from '../../src/answers-file.js';
+import { renderMetrics, sha256 } from '../../src/generators/metrics/render.js';
+import { InvalidAnswersError } from '../../src/core/answers-error.js';
+import { percentileKey, percentileThousandths } from '../../src/generators/metrics/answers/schema.js';
+import { readAnswersFile } from '../../src/core/answers-file.js';
 import { runCli } from '../../src/cli.js';
 import { listFiles, runAsync, snapshotTree, tempDir, venvBin } from '../support/helpers.js';
 import { bin, makeTypescriptProject } from '../support/typescript.js';
@@ -46,7 +47,10 @@ const base = { serviceName: 'orders', operations: ['create_order', 'get_order'] 
 const display = (field: string) =>
   /^[A-Za-z0-9_$-]+$/.test(field)
     ? field
-    : JSON.stringify(field).replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    : JSON.stringify(field).replace(
+        /[\u007f-\u009f\u2028\u2029]/g,
+        (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
 
 interface ValidCase {
   id: number;
@@ -72,7 +76,12 @@ function describeCase(id: number, label: string, text: string, stderr = ''): str
 function answersFile(dir: string, answers: RawAnswers | { text: string; ext: string }, yaml: boolean) {
   let file: string;
   let text: string;
-  if ('text' in answers && typeof answers.text === 'string' && typeof answers.ext === 'string' && Object.keys(answers).length === 2) {
+  if (
+    'text' in answers &&
+    typeof answers.text === 'string' &&
+    typeof answers.ext === 'string' &&
+    Object.keys(answers).length === 2
+  ) {
     file = path.join(dir, `answers${answers.ext}`);
     text = answers.text;
   } else {
@@ -90,7 +99,12 @@ function answersFile(dir: string, answers: RawAnswers | { text: string; ext: str
     if (!(error instanceof InvalidAnswersError)) throw error;
     parses = false;
   }
-  return { file, text, verdict: parses ? oracle(parsed) : ({ valid: false, fields: new Set(['--answers']) } as const), parsed };
+  return {
+    file,
+    text,
+    verdict: parses ? oracle(parsed) : ({ valid: false, fields: new Set(['--answers']) } as const),
+    parsed,
+  };
 }
 
 /** One case through the CLI, with every check of the contract. */
@@ -104,20 +118,28 @@ function runCase(label: string, answers: RawAnswers | { text: string; ext: strin
   const err: string[] = [];
   let code: number;
   try {
-    code = runCli(['--answers', file, '--dest', dest], { out: (line) => out.push(line), err: (line) => err.push(line), cwd: dir });
+    code = runCli(['--answers', file, '--dest', dest], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      cwd: dir,
+    });
   } catch (error) {
-    throw new Error(`runCli threw: ${(error as Error).stack}\n${describeCase(id, label, text)}`);
+    throw new Error(`runCli threw: ${(error as Error).stack}\n${describeCase(id, label, text)}`, { cause: error });
   }
   const stderr = err.join('\n');
   const context = describeCase(id, label, text, stderr);
   // Nothing from the answers reaches the terminal as a control character.
-  expect(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(stderr + out.join('\n')), `${context}\ncontrol characters in the output`).toBe(false);
+  expect(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(stderr + out.join('\n')),
+    `${context}\ncontrol characters in the output`,
+  ).toBe(false);
 
   if (!verdict.valid) {
     expect(code, `${context}\nexpected exit 2 for invalid ${[...verdict.fields].join(', ')}`).toBe(2);
     expect(out, context).toEqual([]);
     const named = namedFields(stderr);
-    for (const field of verdict.fields) expect(named.has(display(field)), `${context}\nmust name ${display(field)}`).toBe(true);
+    for (const field of verdict.fields)
+      expect(named.has(display(field)), `${context}\nmust name ${display(field)}`).toBe(true);
     const expected = new Set([...verdict.fields].map(display));
     for (const field of named) expect(expected.has(field), `${context}\nnamed ${field}, which is valid`).toBe(true);
     expect(readdirSync(dest), `${context}\nthe destination must stay untouched`).toEqual([]);
@@ -147,14 +169,17 @@ function checkTree(id: number, dest: string, raw: RawAnswers, answers: Normalize
       const bucket = file.path.endsWith('.py') ? python : typescript;
       const hash = sha256(file.content);
       if (!bucket.has(hash)) bucket.set(hash, { content: file.content, origin: id });
-      if (/metrics\/config\.(py|ts)$/.test(file.path)) configs.set(hash, { language: answers.language, answers, origin: id });
+      if (/metrics\/config\.(py|ts)$/.test(file.path))
+        configs.set(hash, { language: answers.language, answers, origin: id });
     }
   }
   // The percentile keys are the canonical ones (p50, p99_9, p0_001).
   const window = rendered.files.find((file) => /metrics\/window\.(py|ts)$/.test(file.path))!.content;
   for (const p of answers.percentiles) {
     const key = `p${String(p).replace('.', '_')}`;
-    expect(window, `${context}\npercentile key ${key}`).toMatch(new RegExp(`\\b${key}\\b.*\\b${Math.round(p * 1000)}\\)`));
+    expect(window, `${context}\npercentile key ${key}`).toMatch(
+      new RegExp(`\\b${key}\\b.*\\b${Math.round(p * 1000)}\\)`),
+    );
     expect(percentileKey(p)).toBe(key);
     expect(percentileThousandths(p)).toBe(Math.round(p * 1000));
   }
@@ -172,10 +197,17 @@ function checkTree(id: number, dest: string, raw: RawAnswers, answers: Normalize
   const text = out.join('\n');
   const plan = text.slice(0, text.indexOf('\nDone.')).split('\n');
   expect(plan.length, `${context}\n${text}`).toBe(rendered.files.length);
-  expect(plan.every((line) => line.startsWith('unchanged')), `${context}\n${text}`).toBe(true);
+  expect(
+    plan.every((line) => line.startsWith('unchanged')),
+    `${context}\n${text}`,
+  ).toBe(true);
   expect(snapshotTree(dest), context).toEqual(before);
   // And --check agrees.
-  const check = runCli(['--check', '--answers', path.join(dest, recordPath), '--dest', dest], { out: () => {}, err: (line) => err.push(line), cwd: dest });
+  const check = runCli(['--check', '--answers', path.join(dest, recordPath), '--dest', dest], {
+    out: () => {},
+    err: (line) => err.push(line),
+    cwd: dest,
+  });
   expect(check, `${context}\n--check: ${err.join('\n')}`).toBe(0);
 
   const nasty =
@@ -207,21 +239,39 @@ describe('hostile answers through the CLI', () => {
       if (n % 50 === 0) await breathe();
     };
     for (const field of ANSWER_FIELDS) {
-      for (const value of [...NASTY_STRINGS, ...WRONG_TYPES]) await each(`${field} = nasty`, { ...base, [field]: value });
+      for (const value of [...NASTY_STRINGS, ...WRONG_TYPES])
+        await each(`${field} = nasty`, { ...base, [field]: value });
     }
-    for (const value of NASTY_STRINGS) await each('operations with a nasty item', { ...base, operations: ['ok', value] });
-    for (const value of NASTY_STRINGS) await each('percentiles with a nasty item', { ...base, percentiles: [50, value] });
+    for (const value of NASTY_STRINGS)
+      await each('operations with a nasty item', { ...base, operations: ['ok', value] });
+    for (const value of NASTY_STRINGS)
+      await each('percentiles with a nasty item', { ...base, percentiles: [50, value] });
     for (const language of ['python', 'typescript']) {
       await each('every keyword as an operation', { ...base, language, operations: KEYWORD_OPERATIONS.slice(0, 100) });
-      for (const keyword of KEYWORD_OPERATIONS) await each('a keyword operation', { ...base, language, operations: [keyword] });
+      for (const keyword of KEYWORD_OPERATIONS)
+        await each('a keyword operation', { ...base, language, operations: [keyword] });
     }
-    for (const key of ['__proto__', 'constructor', 'toString', '', ' ', 'serviceName ', 'a\nb', '\u001b[2Jx', 'x'.repeat(10_000)]) {
+    for (const key of [
+      '__proto__',
+      'constructor',
+      'toString',
+      '',
+      ' ',
+      'serviceName ',
+      'a\nb',
+      '\u001b[2Jx',
+      'x'.repeat(10_000),
+    ]) {
       const answers: RawAnswers = { ...base };
       Object.defineProperty(answers, key, { value: 1, enumerable: true, writable: true, configurable: true });
       await each('a hostile key', answers);
     }
     const files: [string, string, string][] = [
-      ['billion laughs', '.yaml', `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n')}\nserviceName: x\noperations: [a]\n`],
+      [
+        'billion laughs',
+        '.yaml',
+        `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n')}\nserviceName: x\noperations: [a]\n`,
+      ],
       ['aliases', '.yaml', 'serviceName: &n orders\noperations: [create_order]\nkafkaTopic: *n\n'],
       ['binary tag', '.yaml', 'serviceName: !!binary aGVsbG8=\noperations: [a]\n'],
       ['unknown tag', '.yaml', 'serviceName: !python/object:os.system id\noperations: [a]\n'],
@@ -277,7 +327,9 @@ describe('hostile answers through the CLI', () => {
       writeFileSync(file, content);
       pyPaths.set(file, hash);
     }
-    const pyConfigs = [...configs].filter(([, config]) => config.language === 'python').map(([hash]) => path.join(scratch, `${hash}.py`));
+    const pyConfigs = [...configs]
+      .filter(([, config]) => config.language === 'python')
+      .map(([hash]) => path.join(scratch, `${hash}.py`));
     const report = await checkPython({ compile: [...pyPaths.keys()], configs: pyConfigs }, scratch);
     const pyFailures = Object.entries(report.compile).map(
       ([file, error]) => `case ${python.get(pyPaths.get(file)!)!.origin}: ${error}`,
@@ -351,30 +403,53 @@ describe('hostile answers through the CLI', () => {
       const file = path.join(dest, '..', `${path.basename(dest)}.answers.json`);
       writeFileSync(file, JSON.stringify(raw));
       const err: string[] = [];
-      expect(runCli(['--answers', file, '--dest', dest], { out: () => {}, err: (line) => err.push(line), cwd: ROOT }), err.join('\n')).toBe(0);
+      expect(
+        runCli(['--answers', file, '--dest', dest], { out: () => {}, err: (line) => err.push(line), cwd: ROOT }),
+        err.join('\n'),
+      ).toBe(0);
       return path.join(dest, targetDir);
     };
     // The generated suites loop 2 × publishIntervalOps times and over windows of
     // 2 × maxDurationSamples: with the large values the schema allows they run for minutes,
     // so the nastiest names run them with small intervals.
-    const quick = (c: ValidCase): RawAnswers => ({ ...c.raw, publishIntervalOps: 3, maxDurationSamples: 50, publishIntervalSeconds: 60 });
+    const quick = (c: ValidCase): RawAnswers => ({
+      ...c.raw,
+      publishIntervalOps: 3,
+      maxDurationSamples: 50,
+      publishIntervalSeconds: 60,
+    });
 
     const pySample = pick('python');
     expect(pySample.length).toBeGreaterThanOrEqual(3);
-    const pyNodes = pySample.map((c) => generate(c.raw, path.join(ROOT, 'sample-python', `case-${c.id}`), c.answers.targetDir));
-    const mypy = await Promise.all(
-      pyNodes.map((node) => runAsync(venvBin('mypy'), ['--strict', '--no-incremental', '--cache-dir', '/dev/null', 'metrics'], { cwd: node, timeout: 180_000 })),
+    const pyNodes = pySample.map((c) =>
+      generate(c.raw, path.join(ROOT, 'sample-python', `case-${c.id}`), c.answers.targetDir),
     );
-    mypy.forEach((result, i) => expect(result.code, `mypy --strict, case ${pySample[i]!.id}\n${result.stdout}${result.stderr}`).toBe(0));
+    const mypy = await Promise.all(
+      pyNodes.map((node) =>
+        runAsync(venvBin('mypy'), ['--strict', '--no-incremental', '--cache-dir', '/dev/null', 'metrics'], {
+          cwd: node,
+          timeout: 180_000,
+        }),
+      ),
+    );
+    mypy.forEach((result, i) =>
+      expect(result.code, `mypy --strict, case ${pySample[i]!.id}\n${result.stdout}${result.stderr}`).toBe(0),
+    );
     const pyNastiest = generate(quick(pySample[0]!), path.join(ROOT, 'suite-python'), pySample[0]!.answers.targetDir);
-    const pytest = await runAsync(venvBin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics'], { cwd: pyNastiest, timeout: 180_000 });
+    const pytest = await runAsync(venvBin('python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'metrics'], {
+      cwd: pyNastiest,
+      timeout: 180_000,
+    });
     expect(pytest.code, `pytest, case ${pySample[0]!.id}\n${pytest.stdout}${pytest.stderr}`).toBe(0);
 
     const tsSample = pick('typescript');
     expect(tsSample.length).toBeGreaterThanOrEqual(3);
     const project = makeTypescriptProject(path.join(ROOT, 'sample-typescript'));
     for (const c of tsSample) generate(c.raw, path.join(project, `case-${c.id}`), c.answers.targetDir);
-    const tsc = await runAsync(bin('tsc'), ['-p', 'tsconfig.json', '--strict', '--noEmit'], { cwd: project, timeout: 240_000 });
+    const tsc = await runAsync(bin('tsc'), ['-p', 'tsconfig.json', '--strict', '--noEmit'], {
+      cwd: project,
+      timeout: 240_000,
+    });
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
     const suite = makeTypescriptProject(path.join(ROOT, 'suite-typescript'));
     generate(quick(tsSample[0]!), path.join(suite, 'case'), tsSample[0]!.answers.targetDir);

@@ -7,9 +7,14 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { renderAnswers, renderMetrics } from '../../generators/metrics/render.js';
-import { type Answers, parseAnswers, percentileKey, percentileThousandths } from '../../generators/metrics/schema.js';
-import { pyString } from '../../generators/metrics/targets/python.js';
+import { renderAnswers, renderMetrics } from '../../src/generators/metrics/render.js';
+import {
+  type Answers,
+  parseAnswers,
+  percentileKey,
+  percentileThousandths,
+} from '../../src/generators/metrics/answers/schema.js';
+import { pyString } from '../../src/generators/metrics/targets/python/index.js';
 import { runCli } from '../../src/cli.js';
 import { listFiles, run, tempDir, venvBin, writeAnswers } from '../support/helpers.js';
 
@@ -31,7 +36,11 @@ function cliRun(answers: unknown, name = 'answers.json') {
   else writeAnswers(file, answers);
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(['--answers', file, '--dest', dest], { out: (l) => out.push(l), err: (l) => err.push(l), cwd: dir });
+  const code = runCli(['--answers', file, '--dest', dest], {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd: dir,
+  });
   return { code, stdout: out.join('\n'), stderr: err.join('\n'), dest };
 }
 
@@ -42,7 +51,8 @@ describe('regressions', () => {
       expect(code, stderr).toBe(0);
       const files = listFiles(dest).filter((name) => name.endsWith('.py'));
       expect(files.length).toBeGreaterThan(10);
-      for (const file of files) expect(readFileSync(path.join(dest, file), 'utf8').split('\n')[0]).toBe('# -*- coding: utf-8 -*-');
+      for (const file of files)
+        expect(readFileSync(path.join(dest, file), 'utf8').split('\n')[0]).toBe('# -*- coding: utf-8 -*-');
       const compiled = run(venvBin('python'), ['-m', 'py_compile', ...files], { cwd: dest });
       expect(compiled.code, compiled.stderr).toBe(0);
     }
@@ -52,7 +62,12 @@ describe('regressions', () => {
   });
 
   it('a targetDir no file system can hold is an invalid answer (exit 2), not an I/O failure (exit 1)', () => {
-    for (const targetDir of ['d'.repeat(256), `a/${'é'.repeat(128)}`, Array.from({ length: 11 }, () => 'd'.repeat(100)).join('/'), 'a\ud800b']) {
+    for (const targetDir of [
+      'd'.repeat(256),
+      `a/${'é'.repeat(128)}`,
+      Array.from({ length: 11 }, () => 'd'.repeat(100)).join('/'),
+      'a\ud800b',
+    ]) {
       const result = cliRun({ ...minimal, targetDir });
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^ {2}targetDir: /m);
@@ -64,7 +79,9 @@ describe('regressions', () => {
 
   it('percentiles are canonical at 3 decimals: keys, ranks and duplicates', () => {
     expect(parseAnswers({ ...minimal, percentiles: [0.1 + 0.2, 50.0000000001] }).percentiles).toEqual([0.3, 50]);
-    const python = renderMetrics({ ...minimal, percentiles: [0.1 + 0.2] }).files.find((file) => file.path.endsWith('window.py'))!;
+    const python = renderMetrics({ ...minimal, percentiles: [0.1 + 0.2] }).files.find((file) =>
+      file.path.endsWith('window.py'),
+    )!;
     expect(python.content).toContain('p0_3=nearest_rank(samples, 300)');
     const duplicate = cliRun({ ...minimal, percentiles: [50, 50.0000000001] });
     expect(duplicate.code).toBe(2);
@@ -107,7 +124,9 @@ describe('regressions', () => {
   });
 
   it('error output shows hostile keys quoted and escaped, and never sends control characters to the terminal', () => {
-    const withKeys = cliRun('{"serviceName": "x", "operations": ["a"], "a\\nb": 1, "\\u001b[2Jx": 2, "": 3, "_files": {"k:": 1}}');
+    const withKeys = cliRun(
+      '{"serviceName": "x", "operations": ["a"], "a\\nb": 1, "\\u001b[2Jx": 2, "": 3, "_files": {"k:": 1}}',
+    );
     expect(withKeys.code).toBe(2);
     expect(withKeys.stderr).toContain('  "a\\nb": is not an answer');
     expect(withKeys.stderr).toContain('  "\\u001b[2Jx": is not an answer');

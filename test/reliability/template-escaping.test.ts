@@ -16,10 +16,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { renderAnswers, type RenderedMetrics } from '../../generators/metrics/render.js';
-import type { Answers } from '../../generators/metrics/schema.js';
-import { pyString } from '../../generators/metrics/targets/python.js';
-import { tsString } from '../../generators/metrics/targets/typescript.js';
+import { renderAnswers, type RenderedMetrics } from '../../src/generators/metrics/render.js';
+import type { Answers } from '../../src/generators/metrics/answers/schema.js';
+import { pyString } from '../../src/generators/metrics/targets/python/index.js';
+import { tsString } from '../../src/generators/metrics/targets/typescript/index.js';
 import { tempDir } from '../support/helpers.js';
 import {
   checkPython,
@@ -130,10 +130,9 @@ function expectRecordRoundTrip(rendered: RenderedMetrics, id: string): void {
   const record = parseYaml(rendered.files.at(-1)!.content) as Record<string, unknown>;
   const { serviceName, serviceVersion, kafkaTopic, snapshotTopic, operations, targetDir } = rendered.answers;
   const keys = ['serviceName', 'serviceVersion', 'kafkaTopic', 'snapshotTopic', 'operations', 'targetDir'];
-  expect(
-    codePoints(keys.map((key) => record[key])),
-    `${id}: the record holds the answers exactly`,
-  ).toEqual(codePoints([serviceName, serviceVersion, kafkaTopic, snapshotTopic, operations, targetDir]));
+  expect(codePoints(keys.map((key) => record[key])), `${id}: the record holds the answers exactly`).toEqual(
+    codePoints([serviceName, serviceVersion, kafkaTopic, snapshotTopic, operations, targetDir]),
+  );
 }
 
 describe('templates with hostile answers that bypass the schema', () => {
@@ -182,11 +181,15 @@ describe('templates with hostile answers that bypass the schema', () => {
     for (const { id, hostile, baseline } of cases('typescript')) {
       const rendered = renderAnswers(hostile);
       expectRecordRoundTrip(rendered, id);
-      const reference = new Map(renderAnswers(baseline).files.map((file) => [path.posix.relative(baseline.targetDir, file.path), file.content]));
+      const reference = new Map(
+        renderAnswers(baseline).files.map((file) => [path.posix.relative(baseline.targetDir, file.path), file.content]),
+      );
       for (const file of rendered.files.slice(0, -1)) {
         const relative = path.posix.relative(hostile.targetDir, file.path);
         expect(typescriptParseErrors(file.content, relative), `${id} ${relative}`).toEqual([]);
-        expect(typescriptShape(file.content), `${id} ${relative}: the syntax tree changed`).toBe(shapeOf(reference.get(relative)!));
+        expect(typescriptShape(file.content), `${id} ${relative}: the syntax tree changed`).toBe(
+          shapeOf(reference.get(relative)!),
+        );
         files++;
       }
       const configSource = rendered.files.find((file) => file.path.endsWith('metrics/config.ts'))!.content;
@@ -194,7 +197,13 @@ describe('templates with hostile answers that bypass the schema', () => {
       const config = typescriptConfigValues(configSource);
       const names = ['SERVICE_NAME', 'SERVICE_VERSION', 'KAFKA_TOPIC', 'SNAPSHOT_TOPIC', 'OPERATIONS'];
       expect(codePoints(names.map((name) => config[name])), id).toEqual(
-        codePoints([hostile.serviceName, hostile.serviceVersion, hostile.kafkaTopic, hostile.snapshotTopic, hostile.operations]),
+        codePoints([
+          hostile.serviceName,
+          hostile.serviceVersion,
+          hostile.kafkaTopic,
+          hostile.snapshotTopic,
+          hostile.operations,
+        ]),
       );
     }
     console.log(`template escaping: ${files} TypeScript files from ${HOSTILE.length} hostile renders`);
@@ -207,15 +216,34 @@ describe('templates with hostile answers that bypass the schema', () => {
         for (const file of rendered.files.slice(0, -1)) {
           const banner = file.content.split('\n').slice(0, 3);
           const comment = language === 'python' ? /^# / : /^\/\/ /;
-          expect(banner.filter((line) => comment.test(line)).length, `${language} ${JSON.stringify(targetDir)}`).toBeGreaterThanOrEqual(2);
-          expect(/[\r\u2028\u2029\u0085]/.test(banner.join('\n')), `${language} ${JSON.stringify(targetDir)}: a line break in a comment`).toBe(false);
+          expect(
+            banner.filter((line) => comment.test(line)).length,
+            `${language} ${JSON.stringify(targetDir)}`,
+          ).toBeGreaterThanOrEqual(2);
+          expect(
+            /[\r\u2028\u2029\u0085]/.test(banner.join('\n')),
+            `${language} ${JSON.stringify(targetDir)}: a line break in a comment`,
+          ).toBe(false);
         }
       }
     }
   });
 
   it('refuses to render what it cannot write safely: non-numbers, bad percentiles, unknown languages', () => {
-    const notNumbers: unknown[] = ['5', '1; import os', '1\nx = 2', NaN, Infinity, -Infinity, null, undefined, {}, [], '0x10', 1e400];
+    const notNumbers: unknown[] = [
+      '5',
+      '1; import os',
+      '1\nx = 2',
+      NaN,
+      Infinity,
+      -Infinity,
+      null,
+      undefined,
+      {},
+      [],
+      '0x10',
+      Number('1e400'),
+    ];
     for (const language of ['python', 'typescript'] as const) {
       for (const value of notNumbers) {
         for (const field of ['publishIntervalOps', 'maxDurationSamples', 'publishIntervalSeconds'] as const) {
@@ -237,12 +265,31 @@ describe('templates with hostile answers that bypass the schema', () => {
           }
         }
       }
-      for (const percentile of ['50', '50\n', '1 or 1', NaN, Infinity, 0, -5, 100.5, 1e21, 50.00001, 1e-7, null, [50]]) {
-        expect(() => renderAnswers({ ...base, language, percentiles: [percentile] } as unknown as Answers), `${language} percentile ${String(percentile)}`).toThrow(TypeError);
+      for (const percentile of [
+        '50',
+        '50\n',
+        '1 or 1',
+        NaN,
+        Infinity,
+        0,
+        -5,
+        100.5,
+        1e21,
+        50.00001,
+        1e-7,
+        null,
+        [50],
+      ]) {
+        expect(
+          () => renderAnswers({ ...base, language, percentiles: [percentile] } as unknown as Answers),
+          `${language} percentile ${String(percentile)}`,
+        ).toThrow(TypeError);
       }
     }
     for (const language of ['rust', 'python\n', '__proto__', 'toString', '']) {
-      expect(() => renderAnswers({ ...base, language } as unknown as Answers), language).toThrow(/no templates for language/);
+      expect(() => renderAnswers({ ...base, language } as unknown as Answers), language).toThrow(
+        /no templates for language/,
+      );
     }
   });
 });

@@ -88,13 +88,27 @@ class Screen {
     const n = Number.parseInt(params.replace(/^\?/, ''), 10);
     const count = Number.isNaN(n) ? 1 : n;
     switch (final) {
-      case 'A': this.moveTo(this.row - count, this.col); break;
-      case 'B': this.moveTo(this.row + count, this.col); break;
-      case 'C': this.moveTo(this.row, this.col + count); break;
-      case 'D': this.moveTo(this.row, this.col - count); break;
-      case 'E': this.moveTo(this.row + count, 0); break;
-      case 'F': this.moveTo(this.row - count, 0); break;
-      case 'G': this.moveTo(this.row, count - 1); break;
+      case 'A':
+        this.moveTo(this.row - count, this.col);
+        break;
+      case 'B':
+        this.moveTo(this.row + count, this.col);
+        break;
+      case 'C':
+        this.moveTo(this.row, this.col + count);
+        break;
+      case 'D':
+        this.moveTo(this.row, this.col - count);
+        break;
+      case 'E':
+        this.moveTo(this.row + count, 0);
+        break;
+      case 'F':
+        this.moveTo(this.row - count, 0);
+        break;
+      case 'G':
+        this.moveTo(this.row, count - 1);
+        break;
       case 'K': {
         const line = this.line(this.row);
         const mode = Number.isNaN(n) ? 0 : n;

@@ -24,7 +24,10 @@ export const STRICT_TSCONFIG = {
 /** Makes `dir` a TypeScript project (package.json, tsconfig.json, node_modules link). */
 export function makeTypescriptProject(dir: string): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'service', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'service', private: true, type: 'module' }, null, 2),
+  );
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
   symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;

@@ -5,7 +5,11 @@
  * beside its `metrics/` by test/onex.test.ts, which validates the events with
  * omnibase-core's ModelEventEnvelope.
  */
-import { MemoryTransport, MetricsTracker, OPERATIONS } from "./metrics/index.js";
+import {
+  MemoryTransport,
+  MetricsTracker,
+  OPERATIONS,
+} from "./metrics/index.js";
 
 const transport = new MemoryTransport();
 const tracker = new MetricsTracker({ transport });
@@ -21,4 +25,5 @@ for (const operation of OPERATIONS) {
   }
 }
 await tracker.stop();
-for (const [, , value] of transport.messages) console.log(value.toString("utf8"));
+for (const [, , value] of transport.messages)
+  console.log(value.toString("utf8"));

@@ -5,7 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import { KAFKA_TOPIC } from "./metrics/config.js";
-import { MemoryTransport, MetricsTracker, OPERATIONS, type Operation } from "./metrics/index.js";
+import {
+  MemoryTransport,
+  MetricsTracker,
+  OPERATIONS,
+  type Operation,
+} from "./metrics/index.js";
 
 interface Call {
   operation: Operation;
@@ -15,11 +20,19 @@ interface Call {
   details?: string;
 }
 
-async function run(calls: Call[]): Promise<Record<string, Record<string, unknown>>> {
+async function run(
+  calls: Call[],
+): Promise<Record<string, Record<string, unknown>>> {
   const transport = new MemoryTransport();
   const tracker = new MetricsTracker({ transport });
   for (const call of calls) {
-    tracker.recordOperation(call.operation, call.duration_ms, call.success, call.details, call.error_type);
+    tracker.recordOperation(
+      call.operation,
+      call.duration_ms,
+      call.success,
+      call.details,
+      call.error_type,
+    );
   }
   const result: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS) {
@@ -30,13 +43,20 @@ async function run(calls: Call[]): Promise<Record<string, Record<string, unknown
   for (const event of transport.events(KAFKA_TOPIC)) {
     const entry = result[event.payload.operation as string]!;
     entry.event ??= event;
-    const lastError = event.payload.last_error as { type: string; details: string } | null;
-    entry.last_error = lastError ? { type: lastError.type, details: lastError.details } : null;
+    const lastError = event.payload.last_error as {
+      type: string;
+      details: string;
+    } | null;
+    entry.last_error = lastError
+      ? { type: lastError.type, details: lastError.details }
+      : null;
   }
   return result;
 }
 
-const { vectors } = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { vectors: { name: string; calls: Call[] }[] };
+const { vectors } = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as {
+  vectors: { name: string; calls: Call[] }[];
+};
 const output: Record<string, unknown> = {};
 for (const vector of vectors) output[vector.name] = await run(vector.calls);
 console.log(JSON.stringify(output));

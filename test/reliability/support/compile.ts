@@ -41,7 +41,11 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 
 /** Syntax errors of a TypeScript module: the diagnostics of `transpileModule` (it parses, then emits). */
 export function typescriptErrors(content: string, fileName = 'module.ts'): string[] {
-  const transpiled = ts.transpileModule(content, { compilerOptions: COMPILER_OPTIONS, reportDiagnostics: true, fileName });
+  const transpiled = ts.transpileModule(content, {
+    compilerOptions: COMPILER_OPTIONS,
+    reportDiagnostics: true,
+    fileName,
+  });
   return (transpiled.diagnostics ?? []).map(
     (diagnostic) => `${diagnostic.start ?? 0}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
   );
@@ -51,7 +55,9 @@ export function typescriptErrors(content: string, fileName = 'module.ts'): strin
 export function typescriptParseErrors(content: string, fileName = 'module.ts'): string[] {
   const source = ts.createSourceFile(fileName, content, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
   const diagnostics = (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
-  return diagnostics.map((diagnostic) => `${diagnostic.start ?? 0}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+  return diagnostics.map(
+    (diagnostic) => `${diagnostic.start ?? 0}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+  );
 }
 
 /**

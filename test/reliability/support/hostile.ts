@@ -8,12 +8,11 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 import {
   maxDurationSamplesField,
-  ONEX_TOPIC,
   operationNameField,
   publishIntervalOpsField,
   serviceNameField,
   topicField,
-} from '../../../generators/metrics/schema.js';
+} from '../../../src/generators/metrics/answers/schema.js';
 
 // ---------------------------------------------------------------- derived from the schema
 
@@ -55,22 +54,127 @@ export const SAMPLES_BOUNDS = boundsOf(maxDurationSamplesField);
 /** Words reserved or special in Python or TypeScript/JavaScript, as operation names. */
 export const KEYWORD_OPERATIONS = [
   // Python keywords and soft keywords
-  'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
-  'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not',
-  'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type', '_',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+  'match',
+  'case',
+  'type',
+  '_',
   // Python builtins and dunders
-  'print', 'str', 'int', 'list', 'dict', 'object', 'self', 'cls', 'id', 'len', '__init__', '__class__',
-  '__dict__', '__slots__', '__all__', '__name__', '__getattr__', '__', '___',
+  'print',
+  'str',
+  'int',
+  'list',
+  'dict',
+  'object',
+  'self',
+  'cls',
+  'id',
+  'len',
+  '__init__',
+  '__class__',
+  '__dict__',
+  '__slots__',
+  '__all__',
+  '__name__',
+  '__getattr__',
+  '__',
+  '___',
   // JavaScript / TypeScript reserved words, literals and dangerous property names
-  'case', 'catch', 'const', 'debugger', 'default', 'delete', 'do', 'enum', 'export', 'extends', 'false',
-  'function', 'instanceof', 'new', 'null', 'super', 'switch', 'this', 'throw', 'true', 'typeof', 'var',
-  'void', 'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public',
-  'declare', 'get', 'set', 'of', 'any', 'boolean', 'number', 'string', 'symbol', 'never', 'unknown',
-  'undefined', 'constructor', 'prototype', '__proto__', 'then', 'valueof', 'nan', 'infinity',
+  'case',
+  'catch',
+  'const',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'enum',
+  'export',
+  'extends',
+  'false',
+  'function',
+  'instanceof',
+  'new',
+  'null',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'typeof',
+  'var',
+  'void',
+  'let',
+  'static',
+  'implements',
+  'interface',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'declare',
+  'get',
+  'set',
+  'of',
+  'any',
+  'boolean',
+  'number',
+  'string',
+  'symbol',
+  'never',
+  'unknown',
+  'undefined',
+  'constructor',
+  'prototype',
+  '__proto__',
+  'then',
+  'valueof',
+  'nan',
+  'infinity',
   // names the generated code itself uses
-  'operation', 'operations', 'metrics', 'config', 'window', 'index', 'tracker', 'publisher',
+  'operation',
+  'operations',
+  'metrics',
+  'config',
+  'window',
+  'index',
+  'tracker',
+  'publisher',
   // dotted, as ONEX names operations, and the longest legal name
-  'gateway.attach', 'class.def', '__proto__.constructor', 'a.b.c.d',
+  'gateway.attach',
+  'class.def',
+  '__proto__.constructor',
+  'a.b.c.d',
   `a${'b'.repeat(63)}`,
 ].filter((name, index, all) => all.indexOf(name) === index);
 
@@ -78,42 +182,195 @@ const LONG = 'x'.repeat(10_000);
 
 /** Strings that break naive generators: quotes, escapes, template syntax, line breaks, look-alikes. */
 export const NASTY_STRINGS: readonly string[] = [
-  '', ' ', '"', "'", '"""', "'''", '`', '\\', '\\"', "\\'", '\\\\', '"\\', 'a"b', "a'b",
-  '\n', '\r', '\r\n', '\t', '\u000b', '\f', '\u0000', 'a\u0000b', '\u001b[31mred', '\u007f',
-  '\u0085', '\u2028', '\u2029', '\ufeff', '\u200b', '\u202e', '\u00a0', '\ud800', '\udfff', '\ud83d\ude00',
-  'раss', 'ｓｅｒｖｉｃｅ', '\u212a', '\u017f', 'e\u0301', 'Ω',
-  '${x}', '${process.exit(1)}', '`${1}`', '{{x}}', '{x}', '{{', '}}', '{', '}', '%s', '%(x)s', '%%',
-  '<%', '%>', '<%= 1 %>', '<%- x %>', '<%%', '%%>', '<%_ _%>', '*/', '/*', '//', '#', '-->', '<!--',
-  '</script>', '\\u0041', '\\x41', '\\N{BULLET}', '\\U0001F600', '\\0',
-  '"); import os; os.system("id"); ("', "'); require('fs').rmSync('/'); ('", '"+__import__("os").getcwd()+"',
-  '# coding: latin-1', 'coding=foo', '-*- coding: utf-16 -*-', '# type: ignore', '// @ts-nocheck',
-  '/// <reference path="x" />', '@ts-ignore', 'x\n// @ts-nocheck',
-  '..', '.', '../x', '../../../../etc/passwd', '/etc/passwd', 'a/../../b', 'C:\\Windows', '\\\\server\\share',
-  '~', '$(id)', '; rm -rf /', '|', '&&', '*', '?', '[a]',
-  'None', 'True', 'null', 'true', 'undefined', 'NaN', 'Infinity', '-1', '0', '1e309', '0x10', ' 5 ', '+5',
-  '.5', '5.', '1_000', '1,2', 'yes', 'No',
+  '',
+  ' ',
+  '"',
+  "'",
+  '"""',
+  "'''",
+  '`',
+  '\\',
+  '\\"',
+  "\\'",
+  '\\\\',
+  '"\\',
+  'a"b',
+  "a'b",
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\u000b',
+  '\f',
+  '\u0000',
+  'a\u0000b',
+  '\u001b[31mred',
+  '\u007f',
+  '\u0085',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u200b',
+  '\u202e',
+  '\u00a0',
+  '\ud800',
+  '\udfff',
+  '\ud83d\ude00',
+  'раss',
+  'ｓｅｒｖｉｃｅ',
+  '\u212a',
+  '\u017f',
+  'e\u0301',
+  'Ω',
+  '${x}',
+  '${process.exit(1)}',
+  '`${1}`',
+  '{{x}}',
+  '{x}',
+  '{{',
+  '}}',
+  '{',
+  '}',
+  '%s',
+  '%(x)s',
+  '%%',
+  '<%',
+  '%>',
+  '<%= 1 %>',
+  '<%- x %>',
+  '<%%',
+  '%%>',
+  '<%_ _%>',
+  '*/',
+  '/*',
+  '//',
+  '#',
+  '-->',
+  '<!--',
+  '</script>',
+  '\\u0041',
+  '\\x41',
+  '\\N{BULLET}',
+  '\\U0001F600',
+  '\\0',
+  '"); import os; os.system("id"); ("',
+  "'); require('fs').rmSync('/'); ('",
+  '"+__import__("os").getcwd()+"',
+  '# coding: latin-1',
+  'coding=foo',
+  '-*- coding: utf-16 -*-',
+  '# type: ignore',
+  '// @ts-nocheck',
+  '/// <reference path="x" />',
+  '@ts-ignore',
+  'x\n// @ts-nocheck',
+  '..',
+  '.',
+  '../x',
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  'a/../../b',
+  'C:\\Windows',
+  '\\\\server\\share',
+  '~',
+  '$(id)',
+  '; rm -rf /',
+  '|',
+  '&&',
+  '*',
+  '?',
+  '[a]',
+  'None',
+  'True',
+  'null',
+  'true',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0',
+  '1e309',
+  '0x10',
+  ' 5 ',
+  '+5',
+  '.5',
+  '5.',
+  '1_000',
+  '1,2',
+  'yes',
+  'No',
   ...KEYWORD_OPERATIONS.slice(0, 12),
-  'a'.repeat(64), 'a'.repeat(65), 'a'.repeat(100), 'a'.repeat(101), 't'.repeat(235), 't'.repeat(236), 'd'.repeat(255),
-  'd'.repeat(256), LONG,
+  'a'.repeat(64),
+  'a'.repeat(65),
+  'a'.repeat(100),
+  'a'.repeat(101),
+  't'.repeat(235),
+  't'.repeat(236),
+  'd'.repeat(255),
+  'd'.repeat(256),
+  LONG,
 ];
 
 /** Values of the wrong type (as JSON or YAML would give them). */
 export const WRONG_TYPES: readonly unknown[] = [
-  null, true, false, 0, -0, -1, 1.5, 1e308, -1e308, 5e-324, [], {}, [null], [[]], { a: 1 }, ['a', 1],
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  5e-324,
+  [],
+  {},
+  [null],
+  [[]],
+  { a: 1 },
+  ['a', 1],
   Array.from({ length: 10_000 }, (_, i) => `op_${i}`),
 ];
 
 // ---------------------------------------------------------------- arbitraries
 
 const keyword = fc.constantFrom(...KEYWORD_OPERATIONS);
-const operationName = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(OPERATION_RE) }, { weight: 1, arbitrary: keyword });
+const operationName = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(OPERATION_RE) },
+  { weight: 1, arbitrary: keyword },
+);
 
 /** A path segment: any characters but separators and control characters (all legal in targetDir). */
 const segment = fc.oneof(
-  fc.constantFrom('nodes', 'v1_0_0', 'coding=foo', 'coding:latin-1', '${x}', '{{x}}', '<%= x %>', '"""', "'", '*/',
-    'ü', 'e\u0301', '\u2028', '\u0085', '\ufeff', '\u202e', '\ud83d\ude00', '\ud800', ' lead', 'trail ', '-', '.hidden',
-    'd'.repeat(255), 'é'.repeat(127)),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 24 }).filter((s) => !/[\u0000-\u001f\u007f/\\]/.test(s) && s !== '.' && s !== '..'),
+  fc.constantFrom(
+    'nodes',
+    'v1_0_0',
+    'coding=foo',
+    'coding:latin-1',
+    '${x}',
+    '{{x}}',
+    '<%= x %>',
+    '"""',
+    "'",
+    '*/',
+    'ü',
+    'e\u0301',
+    '\u2028',
+    '\u0085',
+    '\ufeff',
+    '\u202e',
+    '\ud83d\ude00',
+    '\ud800',
+    ' lead',
+    'trail ',
+    '-',
+    '.hidden',
+    'd'.repeat(255),
+    'é'.repeat(127),
+  ),
+  fc
+    .string({ unit: 'binary', minLength: 1, maxLength: 24 })
+    .filter((s) => !/[\u0000-\u001f\u007f/\\]/.test(s) && s !== '.' && s !== '..'),
 );
 
 export const validTargetDir = fc.oneof(
@@ -137,21 +394,34 @@ const onexTopic = fc
     fc.integer({ min: 1, max: 99 }),
   )
   .map(([kind, producer, name, version]) => `onex.${kind}.${producer}.${name}.v${version}`);
-const legalTopic = fc.stringMatching(TOPIC_RE).filter((topic) => topic.length <= 235 && topic !== '.' && topic !== '..');
+const legalTopic = fc
+  .stringMatching(TOPIC_RE)
+  .filter((topic) => topic.length <= 235 && topic !== '.' && topic !== '..');
 
 const answerRecord = fc.record(
   {
     language: fc.constantFrom('python', 'typescript'),
     targetDir: validTargetDir,
-    serviceName: fc.oneof(fc.stringMatching(SERVICE_NAME_RE), fc.constantFrom('a', `A${'z'.repeat(99)}`, 'a.b-c_d', 'None', 'class', 'Infinity')),
+    serviceName: fc.oneof(
+      fc.stringMatching(SERVICE_NAME_RE),
+      fc.constantFrom('a', `A${'z'.repeat(99)}`, 'a.b-c_d', 'None', 'class', 'Infinity'),
+    ),
     operations: fc.oneof(
       { weight: 4, arbitrary: fc.uniqueArray(operationName, { minLength: 1, maxLength: 12 }) },
       { weight: 1, arbitrary: fc.uniqueArray(operationName, { minLength: 90, maxLength: 100 }) },
       { weight: 1, arbitrary: fc.uniqueArray(keyword, { minLength: 1, maxLength: 100 }) },
-      { weight: 1, arbitrary: fc.uniqueArray(operationName, { minLength: 1, maxLength: 8 }).map((names) => names.join(' , ')) },
+      {
+        weight: 1,
+        arbitrary: fc.uniqueArray(operationName, { minLength: 1, maxLength: 8 }).map((names) => names.join(' , ')),
+      },
     ),
     publishIntervalOps: fc.integer(OPS_BOUNDS).chain(numberLike),
-    publishIntervalSeconds: fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.double({ min: 1e-9, max: 86_400, noNaN: true }).filter((s) => s > 0)).chain(numberLike),
+    publishIntervalSeconds: fc
+      .oneof(
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.double({ min: 1e-9, max: 86_400, noNaN: true }).filter((s) => s > 0),
+      )
+      .chain(numberLike),
     maxDurationSamples: fc.integer(SAMPLES_BOUNDS).chain(numberLike),
     percentiles: fc.oneof(
       fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }),
@@ -160,7 +430,10 @@ const answerRecord = fc.record(
     enableResourceMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
     enableBusinessMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
     trackHandlers: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no')),
-    serviceVersion: fc.oneof(fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/), fc.constantFrom<unknown>(null, '', '  ', '1.0.0')),
+    serviceVersion: fc.oneof(
+      fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/),
+      fc.constantFrom<unknown>(null, '', '  ', '1.0.0'),
+    ),
   },
   { requiredKeys: ['serviceName', 'operations'] },
 );
@@ -186,9 +459,21 @@ export const validAnswers = fc
   });
 
 export const ANSWER_FIELDS = [
-  'language', 'targetDir', 'envelope', 'serviceName', 'serviceVersion', 'operations', 'publishIntervalOps',
-  'publishIntervalSeconds', 'maxDurationSamples', 'percentiles', 'enableResourceMetrics', 'enableBusinessMetrics',
-  'trackHandlers', 'kafkaTopic', 'snapshotTopic',
+  'language',
+  'targetDir',
+  'envelope',
+  'serviceName',
+  'serviceVersion',
+  'operations',
+  'publishIntervalOps',
+  'publishIntervalSeconds',
+  'maxDurationSamples',
+  'percentiles',
+  'enableResourceMetrics',
+  'enableBusinessMetrics',
+  'trackHandlers',
+  'kafkaTopic',
+  'snapshotTopic',
 ] as const;
 
 const hostileScalar = fc.oneof(
@@ -206,7 +491,20 @@ const hostileValue = fc.oneof(
 );
 
 /** Hostile keys: typos, prototype names, the record's own keys with odd values. */
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'toString', 'servicename', 'operation', 'kafka_topic', '', ' ', 'serviceName ', '_files', '_generator', LONG.slice(0, 300));
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'toString',
+  'servicename',
+  'operation',
+  'kafka_topic',
+  '',
+  ' ',
+  'serviceName ',
+  '_files',
+  '_generator',
+  LONG.slice(0, 300),
+);
 
 export type RawAnswers = Record<string, unknown>;
 
@@ -223,7 +521,13 @@ export const hostileAnswers = fc
     fields.forEach((field, index) => {
       hostile[field] = values[index];
     });
-    if (extra) Object.defineProperty(hostile, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+    if (extra)
+      Object.defineProperty(hostile, extra[0], {
+        value: extra[1],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return hostile;
   });
 
@@ -250,7 +554,8 @@ export interface Normalized {
 export type Verdict = { valid: true; answers: Normalized } | { valid: false; fields: Set<string> };
 
 const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
-const asNumber = (value: unknown): unknown => (typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value);
+const asNumber = (value: unknown): unknown =>
+  typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
 const asList = (value: unknown): unknown =>
   typeof value === 'string' ? (value.trim() === '' ? [] : value.split(',').map((item) => item.trim())) : value;
 const MAX_SEGMENT_BYTES = 255;
@@ -270,7 +575,8 @@ function posixNormalize(dir: string): string {
 /** Independent re-statement of the answers contract, for answers as parsed from the file. */
 export function oracle(input: unknown): Verdict {
   const bad = new Set<string>();
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { valid: false, fields: new Set(['--answers']) };
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { valid: false, fields: new Set(['--answers']) };
   const raw = input as Record<string, unknown>;
   const known = new Set<string>([...ANSWER_FIELDS, '_generator', '_files']);
   // Unknown keys are reported beside the rest; they do not stop the checks that
@@ -325,7 +631,8 @@ export function oracle(input: unknown): Verdict {
     operations.length < 1 ||
     operations.length > 100 ||
     operations.some(
-      (name, i) => typeof name !== 'string' || name.length > 64 || !operationName.test(name) || operations.indexOf(name) !== i,
+      (name, i) =>
+        typeof name !== 'string' || name.length > 64 || !operationName.test(name) || operations.indexOf(name) !== i,
     )
   ) {
     bad.add('operations');
@@ -343,7 +650,8 @@ export function oracle(input: unknown): Verdict {
   let publishIntervalSeconds = 60;
   if (has('publishIntervalSeconds')) {
     const value = asNumber(raw.publishIntervalSeconds);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 86_400) bad.add('publishIntervalSeconds');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 86_400)
+      bad.add('publishIntervalSeconds');
     publishIntervalSeconds = value as number;
   }
 
@@ -388,7 +696,12 @@ export function oracle(input: unknown): Verdict {
   if (has('_generator') && typeof raw._generator !== 'string') bad.add('_generator');
   if (has('_files')) {
     const files = raw._files;
-    if (typeof files !== 'object' || files === null || Array.isArray(files) || Object.values(files).some((hash) => typeof hash !== 'string')) {
+    if (
+      typeof files !== 'object' ||
+      files === null ||
+      Array.isArray(files) ||
+      Object.values(files).some((hash) => typeof hash !== 'string')
+    ) {
       bad.add('_files');
     }
   }
@@ -412,7 +725,10 @@ export function oracle(input: unknown): Verdict {
       ? `onex.evt.${producer}.node-metrics.v1`
       : `${kafkaTopic}.comprehensive`;
   const onexFormat = /^onex\.(evt|cmd|intent|dlq)\.[a-z0-9-]+\.[a-z0-9._-]+\.v[1-9]\d*$/;
-  for (const [key, topic] of [['kafkaTopic', kafkaTopic], ['snapshotTopic', snapshotTopic]] as const) {
+  for (const [key, topic] of [
+    ['kafkaTopic', kafkaTopic],
+    ['snapshotTopic', snapshotTopic],
+  ] as const) {
     if (!legal(topic) || (onex && !onexFormat.test(topic))) bad.add(key);
   }
   if (bad.size > 0 || unknown.size > 0) return invalid();

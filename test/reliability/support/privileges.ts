@@ -19,7 +19,11 @@ let setprivProbe: string | undefined | null = null;
 export function unprivilegedUnavailable(): string | undefined {
   if (setprivProbe !== null) return setprivProbe;
   if (!isRoot) return (setprivProbe = undefined);
-  const probe = run('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', '0'], { timeout: 20_000 });
+  const probe = run(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', '0'],
+    { timeout: 20_000 },
+  );
   setprivProbe = probe.code === 0 ? undefined : `setpriv to uid ${NOBODY} failed: ${probe.stderr.trim()}`;
   return setprivProbe;
 }
@@ -46,7 +50,11 @@ let namespaceProbe: string | undefined | null = null;
 export function mountNamespaceUnavailable(scratch: string): string | undefined {
   if (namespaceProbe !== null) return namespaceProbe;
   if (!isRoot) return (namespaceProbe = 'not root: cannot mount a tmpfs or a read-only bind mount');
-  const probe = run('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=16k tmpfs "$1" && umount "$1"', 'sh', scratch], { timeout: 20_000 });
+  const probe = run(
+    'unshare',
+    ['-m', 'sh', '-c', 'mount -t tmpfs -o size=16k tmpfs "$1" && umount "$1"', 'sh', scratch],
+    { timeout: 20_000 },
+  );
   namespaceProbe = probe.code === 0 ? undefined : `unshare -m / mount failed: ${probe.stderr.trim()}`;
   return namespaceProbe;
 }

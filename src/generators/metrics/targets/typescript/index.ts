@@ -2,8 +2,10 @@
  * The TypeScript target: which templates render to which files, and the helpers the
  * templates use to turn answers into TypeScript source formatted as prettier does.
  */
-import type { Answers } from '../schema.js';
-import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from './target.js';
+import { besideSource } from '../../../../core/package-info.js';
+import type { Answers } from '../../answers/schema.js';
+import { TESTED } from '../tested.js';
+import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from '../target.js';
 
 const PRINT_WIDTH = 80;
 
@@ -53,8 +55,37 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/metrics.test.ts.ejs', output: 'metrics/metrics.test.ts' },
 ];
 
+/** Next steps: packages for the chosen features, the wiring, the commands that show it work. */
+function nextSteps(answers: Answers): string[] {
+  const operation = JSON.stringify(answers.operations[0]!);
+  const onex = answers.envelope === 'onex';
+  return [
+    'Dependencies: none for the log. For Kafka (KAFKA_BOOTSTRAP_SERVERS):',
+    `  npm install @platformatic/kafka@${TESTED.platformaticKafka}   (Node.js 22.22 or later; on older Node.js, @platformatic/kafka@1)`,
+    '',
+    'Wire it in:',
+    '  import { MetricsTracker, trackMetrics } from "./metrics/index.js";',
+    '',
+    onex
+      ? '  const metrics = new MetricsTracker({ eventBus });   // your ONEX event bus; without one, Kafka or the log'
+      : '  const metrics = new MetricsTracker();   // Kafka when KAFKA_BOOTSTRAP_SERVERS is set, else the log',
+    `  const handlers = metrics.wrapHandlers({ ${operation}: handler });   // or metrics.wrap(${operation}, fn)`,
+    `  // or decorate a method of a class holding it as \`metrics\`: @trackMetrics(${operation})`,
+    '  metrics.start();   // publishes every interval (the first call starts it too)',
+    '  // on shutdown: await metrics.stop();   (sends what is pending)',
+    '',
+    `See it work, then test it (from ${answers.targetDir}/):`,
+    `  $ npm install --no-save tsx@${TESTED.tsx} vitest@${TESTED.vitest}`,
+    '  $ npx tsx metrics/demo.ts',
+    '  $ npx vitest run metrics',
+  ];
+}
+
 export const typescriptTarget: LanguageTarget = {
   language: 'typescript',
+  templatesDir: besideSource(import.meta.url, 'templates'),
+  markers: { files: ['package.json', 'tsconfig.json'], extension: '.ts' },
+  nextSteps,
   escape: tsString,
   files,
   context: (answers) => ({

@@ -5,11 +5,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readContractDefaults, type ContractDefaults } from './contract.js';
-import { type Envelope, envelopeField, type Language, serviceVersionField, targetDirField } from './schema.js';
-
-const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
-const TYPESCRIPT_MARKERS = ['package.json', 'tsconfig.json'];
+import { TARGETS } from './languages.js';
+import { readContractDefaults, type ContractDefaults } from './answers/contract.js';
+import { type Envelope, envelopeField, type Language, serviceVersionField, targetDirField } from './answers/schema.js';
 
 export interface Detected {
   language: Language;
@@ -31,12 +29,14 @@ export function detectLanguage(destRoot: string, targetDir: string): Detected {
   } catch {
     entries = [];
   }
-  const python = entries.find((entry) => PYTHON_MARKERS.includes(entry) || entry.endsWith('.py'));
-  if (python) return { language: 'python', source: `detected from ${python}` };
-  const typescript = entries.find(
-    (entry) => TYPESCRIPT_MARKERS.includes(entry) || (entry.endsWith('.ts') && !entry.endsWith('.d.ts')),
-  );
-  if (typescript) return { language: 'typescript', source: `detected from ${typescript}` };
+  // In the registry's order: a node holding both a pyproject.toml and a package.json is Python.
+  for (const target of Object.values(TARGETS)) {
+    const { files, extension } = target.markers;
+    const marker = entries.find(
+      (entry) => files.includes(entry) || (entry.endsWith(extension) && !entry.endsWith(`.d${extension}`)),
+    );
+    if (marker) return { language: target.language, source: `detected from ${marker}` };
+  }
   return { language: 'python', source: 'no project file found, so python' };
 }
 
@@ -53,7 +53,10 @@ export interface DiskDefaults {
  * The service name a contract gives: its `name`; for the omninode-bridge envelope, as
  * that generation named services, with its version: `store_effect` 1.0.0 → `store_effect_v1_0_0`.
  */
-function serviceNameFrom(contract: ContractDefaults, envelope: Envelope): { value: string; source: string } | undefined {
+function serviceNameFrom(
+  contract: ContractDefaults,
+  envelope: Envelope,
+): { value: string; source: string } | undefined {
   const name = contract.serviceName;
   if (!name) return undefined;
   const version = contract.serviceVersion?.value;

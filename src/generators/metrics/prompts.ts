@@ -4,7 +4,7 @@
  * message says where a default came from.
  */
 import type { ZodType } from 'zod';
-import { ContractError } from './contract.js';
+import { ContractError } from './answers/contract.js';
 import { diskDefaults, type DiskDefaults } from './defaults.js';
 import {
   DEFAULT_PERCENTILES,
@@ -13,7 +13,6 @@ import {
   type Envelope,
   envelopeField,
   ENVELOPES,
-  fieldPath,
   LANGUAGES,
   languageField,
   maxDurationSamplesField,
@@ -28,7 +27,8 @@ import {
   targetDirField,
   topicField,
   topicProblem,
-} from './schema.js';
+} from './answers/schema.js';
+import { fieldPath } from '../../core/answers-error.js';
 
 /** Common percentiles offered as checkboxes; others are typed into `morePercentiles`. */
 export const COMMON_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 100] as const;
@@ -107,14 +107,15 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
   };
 
   /** Plop bypass: the value through `validate`, which must say true, else a usage error. */
-  const bypassWith = (validate: (value: unknown) => true | string, parse: (raw: string) => unknown) => (raw: string) => {
-    const verdict = validate(raw);
-    if (verdict !== true) {
-      options.onInvalidBypass?.();
-      throw new Error(verdict);
-    }
-    return parse(raw);
-  };
+  const bypassWith =
+    (validate: (value: unknown) => true | string, parse: (raw: string) => unknown) => (raw: string) => {
+      const verdict = validate(raw);
+      if (verdict !== true) {
+        options.onInvalidBypass?.();
+        throw new Error(verdict);
+      }
+      return parse(raw);
+    };
   const parsed = (field: ZodType) => (raw: string) => field.parse(raw);
 
   const prompt = (
@@ -262,7 +263,10 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       default: '',
       when: options.interactive,
       validate: validateMore,
-      bypass: bypassWith((raw) => validateMore(raw, {}), (raw) => raw),
+      bypass: bypassWith(
+        (raw) => validateMore(raw, {}),
+        (raw) => raw,
+      ),
     },
     prompt('enableResourceMetrics', typedYesNoField('enableResourceMetrics'), {
       type: 'confirm',
@@ -287,7 +291,8 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     topicPrompt('snapshotTopic', 'Topic for the full snapshot', (answers) => {
       const serviceName = serviceNameOf(answers);
       if (serviceName === undefined) return undefined;
-      const kafkaTopic = typeof answers.kafkaTopic === 'string' ? answers.kafkaTopic : defaultTopic(envelopeOf(answers), serviceName);
+      const kafkaTopic =
+        typeof answers.kafkaTopic === 'string' ? answers.kafkaTopic : defaultTopic(envelopeOf(answers), serviceName);
       return defaultSnapshotTopic(envelopeOf(answers), kafkaTopic, serviceName);
     }),
   );

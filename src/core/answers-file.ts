@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { InvalidAnswersError } from '../generators/metrics/schema.js';
+import { InvalidAnswersError } from './answers-error.js';
 
 const FORMATS = ['.json', '.yaml', '.yml'];
 

@@ -7,14 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { contractDefaults, readContractDefaults } from './contract.js';
+import { contractDefaults, readContractDefaults } from './answers/contract.js';
 import { detectLanguage, diskDefaults } from './defaults.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
-import { recordPath, renderMetrics, sha256 } from './render.js';
-import { InvalidAnswersError, parseAnswers, percentileKey, percentileThousandths, typedYesNoField } from './schema.js';
-import { pyFloat, pyString } from './targets/python.js';
+import { recordPath } from '../../core/record.js';
+import { renderMetrics, sha256 } from './render.js';
+import { InvalidAnswersError } from '../../core/answers-error.js';
+import { parseAnswers, percentileKey, percentileThousandths, typedYesNoField } from './answers/schema.js';
+import { pyFloat, pyString } from './targets/python/index.js';
 
-const CONTRACTS = path.resolve(import.meta.dirname, '../../test/fixtures/onex-contracts');
+const CONTRACTS = path.resolve(import.meta.dirname, '../../../test/fixtures/onex-contracts');
 const minimal = { serviceName: 'orders', operations: ['create_order', 'cancel_order'] };
 
 function issues(input: unknown): string[] {
@@ -69,7 +71,11 @@ describe('answers schema', () => {
   });
 
   it('takes dotted operation names as ONEX writes them, and a service version', () => {
-    const answers = parseAnswers({ ...minimal, operations: 'gateway.attach, build_loop.project', serviceVersion: '1.2.0' });
+    const answers = parseAnswers({
+      ...minimal,
+      operations: 'gateway.attach, build_loop.project',
+      serviceVersion: '1.2.0',
+    });
     expect(answers.operations).toEqual(['gateway.attach', 'build_loop.project']);
     expect(answers.serviceVersion).toBe('1.2.0');
     expect(parseAnswers({ ...minimal, serviceVersion: '' }).serviceVersion).toBeNull();
@@ -98,14 +104,18 @@ describe('answers schema', () => {
     expect(() => parseAnswers({ ...minimal, enableResourceMetrics: 'yes' })).toThrow(
       'enableResourceMetrics: must be true or false, not the string "yes": write true or false without quotes',
     );
-    expect(() => parseAnswers({ ...minimal, trackHandlers: 'no' })).toThrow('trackHandlers: must be true or false, not the string "no"');
+    expect(() => parseAnswers({ ...minimal, trackHandlers: 'no' })).toThrow(
+      'trackHandlers: must be true or false, not the string "no"',
+    );
   });
 
-  it('takes yes/no typed on plop\'s command line', () => {
+  it("takes yes/no typed on plop's command line", () => {
     const yesNo = typedYesNoField('enableBusinessMetrics');
     expect(yesNo.parse('YES')).toBe(true);
     expect(yesNo.parse(' n ')).toBe(false);
-    expect(yesNo.safeParse('maybe').error?.issues[0]?.message).toBe('must be yes or no (business metrics: counters, KPIs, throughput)');
+    expect(yesNo.safeParse('maybe').error?.issues[0]?.message).toBe(
+      'must be yes or no (business metrics: counters, KPIs, throughput)',
+    );
   });
 
   it.each([
@@ -131,7 +141,10 @@ describe('answers schema', () => {
     [{ ...minimal, operation: ['typo'] }, 'operation'],
   ])('rejects %j naming %s', (input, field) => {
     const found = issues(input);
-    expect(found.some((issue) => issue.startsWith(`${field}: `)), found.join('\n')).toBe(true);
+    expect(
+      found.some((issue) => issue.startsWith(`${field}: `)),
+      found.join('\n'),
+    ).toBe(true);
   });
 
   it('tells a missing answer from a wrong one', () => {
@@ -198,7 +211,11 @@ describe('contract.yaml defaults', () => {
           { event_model: { name: 'ModelOnlyEvent' }, handler: { name: 'HandlerEvent' } },
         ],
       },
-      io_operations: [{ operation: 'read_checkpoint' }, { operation_type: 'write_checkpoint' }, { name: 'list_checkpoints' }],
+      io_operations: [
+        { operation: 'read_checkpoint' },
+        { operation_type: 'write_checkpoint' },
+        { name: 'list_checkpoints' },
+      ],
       effect_operations: { operations: [{ operation_name: 'scan' }, { name: 'read_file' }] },
     });
     expect(defaults.operations?.value).toEqual([
@@ -213,7 +230,9 @@ describe('contract.yaml defaults', () => {
       'from contract.yaml handler_routing.handlers[].operation + io_operations[] + effect_operations.operations[]',
     );
     expect(defaults.serviceVersion).toEqual({ value: '1.2.0', source: 'from contract.yaml node_version' });
-    expect(contractDefaults({ contract_version: { major: 2, minor: 1, patch: 3 } }).serviceVersion?.value).toBe('2.1.3');
+    expect(contractDefaults({ contract_version: { major: 2, minor: 1, patch: 3 } }).serviceVersion?.value).toBe(
+      '2.1.3',
+    );
     expect(contractDefaults({ node_version: { major: 0, minor: 4, patch: 0 } }).serviceVersion?.value).toBe('0.4.0');
   });
 
@@ -236,11 +255,17 @@ describe('contract.yaml defaults', () => {
     const mixin = files(true).find((file) => file.path === 'metrics/mixin.py')!.content;
     expect(mixin).toContain('def route_to_handlers(self, routing_key: str, category: Any) -> Any:');
     expect(files(false).map((file) => file.path)).not.toContain('metrics/handlers.py');
-    expect(files(false).map((file) => file.content).join('\n')).not.toMatch(/route_to_handlers|TrackedHandler/);
+    expect(
+      files(false)
+        .map((file) => file.content)
+        .join('\n'),
+    ).not.toMatch(/route_to_handlers|TrackedHandler/);
   });
 
   it('takes the publish interval from a metrics subcontract', () => {
-    expect(contractDefaults({ subcontracts: { metrics: { export_interval_seconds: 15 } } }).publishIntervalSeconds).toEqual({
+    expect(
+      contractDefaults({ subcontracts: { metrics: { export_interval_seconds: 15 } } }).publishIntervalSeconds,
+    ).toEqual({
       value: 15,
       source: 'from contract.yaml subcontracts.metrics.export_interval_seconds',
     });
@@ -323,12 +348,20 @@ describe('prompts', () => {
   });
 
   it('numbers a wrong typed percentile as typed, and asks for one here when none is checked', () => {
-    const more = buildPrompts({ destRoot: CONTRACTS, interactive: true }).find((prompt) => prompt.name === 'morePercentiles')!;
+    const more = buildPrompts({ destRoot: CONTRACTS, interactive: true }).find(
+      (prompt) => prompt.name === 'morePercentiles',
+    )!;
     const checked = { percentiles: [50, 95, 99] };
-    expect(more.validate!('101', checked)).toBe('Other percentiles, value 1 ("101"): must be greater than 0 and at most 100');
-    expect(more.validate!('99.99, abc', checked)).toBe('Other percentiles, value 2 ("abc"): must be a number, 0 < p <= 100');
+    expect(more.validate!('101', checked)).toBe(
+      'Other percentiles, value 1 ("101"): must be greater than 0 and at most 100',
+    );
+    expect(more.validate!('99.99, abc', checked)).toBe(
+      'Other percentiles, value 2 ("abc"): must be a number, 0 < p <= 100',
+    );
     expect(more.validate!('99, 99.99', checked)).toBe(true);
-    expect(more.validate!('', { percentiles: [] })).toBe('percentiles: none checked, so type at least one here, e.g. 50, 95, 99');
+    expect(more.validate!('', { percentiles: [] })).toBe(
+      'percentiles: none checked, so type at least one here, e.g. 50, 95, 99',
+    );
     expect(more.validate!('75', { percentiles: [] })).toBe(true);
   });
 
@@ -360,9 +393,15 @@ describe('language detection', () => {
     writeFileSync(path.join(dest, 'package.json'), '{}');
     mkdirSync(path.join(dest, 'nodes/orders'), { recursive: true });
     writeFileSync(path.join(dest, 'nodes/orders/contract.yaml'), 'name: orders\n');
-    expect(detectLanguage(dest, 'nodes/orders')).toEqual({ language: 'python', source: 'no project file found, so python' });
+    expect(detectLanguage(dest, 'nodes/orders')).toEqual({
+      language: 'python',
+      source: 'no project file found, so python',
+    });
     writeFileSync(path.join(dest, 'nodes/orders/service.ts'), '');
-    expect(detectLanguage(dest, 'nodes/orders')).toEqual({ language: 'typescript', source: 'detected from service.ts' });
+    expect(detectLanguage(dest, 'nodes/orders')).toEqual({
+      language: 'typescript',
+      source: 'detected from service.ts',
+    });
     expect(detectLanguage(dest, '.')).toEqual({ language: 'typescript', source: 'detected from package.json' });
   });
 
@@ -391,7 +430,10 @@ describe('renderMetrics', () => {
     const paths = files.map((file) => file.path);
     expect(paths).not.toContain('metrics/resources.py');
     expect(paths).not.toContain('metrics/business.py');
-    const code = files.filter((file) => file.path.endsWith('.py')).map((file) => file.content).join('\n');
+    const code = files
+      .filter((file) => file.path.endsWith('.py'))
+      .map((file) => file.content)
+      .join('\n');
     expect(code).not.toMatch(/psutil|ResourceMonitor|BusinessTracker|_track_business_metric/);
   });
 
@@ -450,7 +492,9 @@ describe('renderMetrics', () => {
     expect(pathsOf('onex')).not.toContain('metrics/kafka.py');
     expect(pathsOf('omninode-bridge')).toContain('metrics/kafka.py');
     expect(pathsOf('omninode-bridge')).not.toContain('metrics/event_bus.py');
-    const onex = renderMetrics(minimal).files.map((file) => file.content).join('\n');
+    const onex = renderMetrics(minimal)
+      .files.map((file) => file.content)
+      .join('\n');
     expect(onex).not.toMatch(/aiokafka|publish_with_envelope|kafka_client/);
   });
 });
@@ -471,8 +515,8 @@ describe('Python literals', () => {
     const window = files.find((file) => file.path === 'metrics/window.py')!.content;
     expect(window).toContain('    p99_9: float\n');
     expect(window).toContain('p99_9=nearest_rank(samples, 99900),');
-    expect(readFileSync(path.resolve(import.meta.dirname, '../../templates/python/metrics/config.py.ejs'), 'utf8')).toContain(
-      'get_args(Operation)',
-    );
+    expect(
+      readFileSync(path.resolve(import.meta.dirname, 'targets/python/templates/metrics/config.py.ejs'), 'utf8'),
+    ).toContain('get_args(Operation)');
   });
 });

@@ -3,14 +3,17 @@
  * plan as JSON. (The one-line-a-file listing is `describePlan` in tree.ts.)
  */
 import { createTwoFilesPatch } from 'diff';
-import { KEPT_EDITS_DIR, type Plan, type PlannedChange } from './tree.js';
+import { KEPT_EDITS_DIR } from './destination.js';
+import { type Plan, type PlannedChange } from './plan.js';
 
 const text = (content: string | Uint8Array | undefined): string =>
   content === undefined ? '' : typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
 
 /** Whether the change rewrites or removes a file that is there (the changes a diff shows). */
 const changesExistingFile = (change: PlannedChange): boolean =>
-  change.keeps === undefined && change.current !== undefined && (change.kind === 'update' || change.kind === 'conflict' || change.kind === 'delete');
+  change.keeps === undefined &&
+  change.current !== undefined &&
+  (change.kind === 'update' || change.kind === 'conflict' || change.kind === 'delete');
 
 /** The unified diff of one change: what is on disk (a/) against what the run writes (b/). */
 export function changeDiff(change: PlannedChange): string | undefined {
@@ -82,4 +85,22 @@ export function keptEditsDir(plan: Plan): string | undefined {
   if (!kept) return undefined;
   const segments = kept.path.split('/');
   return segments.slice(0, segments.lastIndexOf(KEPT_EDITS_DIR) + 2).join('/');
+}
+/**
+ * One line per change, the way the CLI and the plop action report a plan. With
+ * `force`, conflicts show what happens to them: `overwrite` or `delete`.
+ */
+export function describePlan(plan: Plan, { force = false }: { force?: boolean } = {}): string {
+  const label = (change: PlannedChange) =>
+    change.keeps !== undefined
+      ? 'keep'
+      : change.kind === 'conflict' && force
+        ? change.forced === 'delete'
+          ? 'delete'
+          : 'overwrite'
+        : change.kind;
+  const note = (change: PlannedChange) =>
+    change.keeps !== undefined ? `  (your edited ${change.keeps})` : change.reason ? `  (${change.reason})` : '';
+  const width = Math.max(...plan.changes.map((change) => label(change).length));
+  return plan.changes.map((change) => `${label(change).padEnd(width)}  ${change.path}${note(change)}`).join('\n');
 }

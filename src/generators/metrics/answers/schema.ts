@@ -7,6 +7,14 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  type AnswerIssue,
+  closestKey,
+  displayKey,
+  fieldPath,
+  InvalidAnswersError,
+} from '../../../core/answers-error.js';
+import { RECORD_KEYS } from '../../../core/record.js';
 
 /** Target languages that have templates under `templates/<language>/`. */
 export const LANGUAGES = ['python', 'typescript'] as const;
@@ -24,9 +32,6 @@ export const DEFAULT_PERCENTILES: readonly number[] = [50, 95, 99];
 /** The snapshot topic of `omninode-bridge` is the operation topic with this suffix. */
 export const COMPREHENSIVE_SUFFIX = '.comprehensive';
 const MAX_TOPIC_LENGTH = 249;
-
-/** Keys of the recorded answers file that carry provenance, not answers (copier style). */
-export const RECORD_KEYS = ['_generator', '_files'] as const;
 
 // ---------------------------------------------------------------- coercions
 // Plop bypass and hand-written YAML give numbers and lists as strings; yes/no only plop's bypass.
@@ -103,7 +108,10 @@ export const targetDirField = z
   // Paths a file system cannot hold are answers errors, not I/O failures at write time.
   .refine((dir) => !LONE_SURROGATE.test(dir), 'must be valid Unicode (it holds half of a surrogate pair)')
   .refine(
-    (dir) => normalizeTargetDir(dir).split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES),
+    (dir) =>
+      normalizeTargetDir(dir)
+        .split('/')
+        .every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES),
     `must not hold a directory name longer than ${MAX_NAME_BYTES} bytes (UTF-8), the limit of file systems`,
   )
   .refine(
@@ -113,10 +121,7 @@ export const targetDirField = z
 
 export const serviceNameField = z
   .string({ error: 'is required: a name like "store_effect_v1_0_0"' })
-  .regex(
-    SERVICE_NAME,
-    'must start with a letter and hold only letters, digits, ".", "_" or "-" (1-100 characters)',
-  );
+  .regex(SERVICE_NAME, 'must start with a letter and hold only letters, digits, ".", "_" or "-" (1-100 characters)');
 
 /** The node's version, for the events' metadata; blank or null when it has none. */
 export const serviceVersionField = z.preprocess(
@@ -366,44 +371,6 @@ export function percentileThousandths(percentile: number): number {
 
 // ---------------------------------------------------------------- errors
 
-/** One problem with the answers, tied to the field that causes it. */
-export interface AnswerIssue {
-  field: string;
-  message: string;
-}
-
-export class InvalidAnswersError extends Error {
-  constructor(
-    readonly issues: readonly AnswerIssue[],
-    readonly source?: string,
-  ) {
-    super(
-      `Invalid answers${source ? ` in ${source}` : ''}:\n` +
-        issues.map((issue) => `  ${issue.field}: ${issue.message}`).join('\n'),
-    );
-    this.name = 'InvalidAnswersError';
-  }
-}
-
-/**
- * A key as error messages show it: a plain name as is, anything else (empty, padded,
- * holding `:`, `.`, quotes or control characters) quoted and escaped — so the field an
- * error names is unambiguous, and a hostile key cannot break or recolour the terminal.
- */
-export function displayKey(key: string): string {
-  if (/^[A-Za-z0-9_$-]+$/.test(key)) return key;
-  return JSON.stringify(key).replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** `['operations', 2]` → `operations[2]`. */
-export function fieldPath(segments: readonly PropertyKey[]): string {
-  return segments.reduce<string>((acc, segment) => {
-    if (typeof segment === 'number') return `${acc}[${segment}]`;
-    const key = displayKey(String(segment));
-    return acc ? `${acc}.${key}` : key;
-  }, '');
-}
-
 const ALL_KEYS: readonly string[] = [...ANSWER_KEYS, ...RECORD_KEYS];
 
 function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
@@ -437,24 +404,8 @@ function requiredMessage(field: string): string {
 }
 
 function suggestion(key: string): string {
-  const lower = key.toLowerCase().replace(/[-_]/g, '');
-  const match = ALL_KEYS.find((known) => known.toLowerCase().replace(/[-_]/g, '') === lower)
-    ?? ALL_KEYS.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
+  const match = closestKey(key, ALL_KEYS);
   return match ? ` (did you mean "${match}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 /** Validates answers from any source; throws `InvalidAnswersError` naming every bad field. */

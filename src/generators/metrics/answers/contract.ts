@@ -71,7 +71,10 @@ export function readContractDefaults(dir: string): ContractDefaults | undefined 
   }
   if (document == null) return { file };
   if (!isMapping(document)) {
-    throw new ContractError(file, 'must be a YAML mapping (name, version, operations, ...); fix it or choose another targetDir');
+    throw new ContractError(
+      file,
+      'must be a YAML mapping (name, version, operations, ...); fix it or choose another targetDir',
+    );
   }
   return contractDefaults(document, file);
 }

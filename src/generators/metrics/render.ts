@@ -7,19 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import { stringify as toYaml } from 'yaml';
-import { PACKAGE_NAME, PACKAGE_VERSION, TEMPLATES_DIR } from '../../src/package-info.js';
-import { ANSWER_KEYS, type Answers, parseAnswers } from './schema.js';
-import { pythonTarget } from './targets/python.js';
-import { typescriptTarget } from './targets/typescript.js';
-import type { LanguageTarget } from './targets/target.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../../core/package-info.js';
+import { RECORD_KEYS, recordPath } from '../../core/record.js';
+import { ANSWER_KEYS, type Answers, parseAnswers } from './answers/schema.js';
+import { TARGETS } from './languages.js';
 
-export const RECORD_FILE = '.onex-metrics.yaml';
 export const GENERATOR_ID = `${PACKAGE_NAME}@${PACKAGE_VERSION}`;
-
-const TARGETS: Record<Answers['language'], LanguageTarget> = {
-  python: pythonTarget,
-  typescript: typescriptTarget,
-};
 
 export interface PlannedFile {
   /** Path relative to the destination root, POSIX separators (targetDir included). */
@@ -44,11 +37,6 @@ function compiledTemplate(file: string, escape: (value: unknown) => string): ejs
     templateCache.set(file, template);
   }
   return template;
-}
-
-/** Path of the record of a target directory, relative to the destination root. */
-export function recordPath(targetDir: string): string {
-  return path.posix.join(targetDir, RECORD_FILE);
 }
 
 /**
@@ -88,7 +76,7 @@ export function renderAnswers(answers: Answers): RenderedMetrics {
   };
 
   const generated = target.files(answers).map(({ template, output }) => {
-    const filename = path.join(TEMPLATES_DIR, answers.language, template);
+    const filename = path.join(target.templatesDir, template);
     const content = compiledTemplate(filename, target.escape)(context);
     return { output, content };
   });
@@ -99,16 +87,20 @@ export function renderAnswers(answers: Answers): RenderedMetrics {
   }));
   files.push({
     path: record,
-    content: renderRecord(answers, Object.fromEntries(generated.map(({ output, content }) => [output, sha256(content)]))),
+    content: renderRecord(
+      answers,
+      Object.fromEntries(generated.map(({ output, content }) => [output, sha256(content)])),
+    ),
   });
   return { answers, files };
 }
 
 /** The record: normalized answers first (an answers file), provenance after. */
 export function renderRecord(answers: Answers, hashes: Record<string, string>): string {
-  const ordered: Record<string, unknown> = { _generator: GENERATOR_ID };
+  const [generatorKey, filesKey] = RECORD_KEYS;
+  const ordered: Record<string, unknown> = { [generatorKey]: GENERATOR_ID };
   for (const key of ANSWER_KEYS) ordered[key] = answers[key];
-  ordered._files = hashes;
+  ordered[filesKey] = hashes;
   // The path goes into a YAML comment: a line break there would add keys to the record.
   const commentSafe = recordPath(answers.targetDir).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   const header = [

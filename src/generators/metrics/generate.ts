@@ -4,20 +4,16 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ContractError } from './contract.js';
+import { ContractError } from './answers/contract.js';
 import { type DiskDefaults, withDiskDefaults } from './defaults.js';
-import { recordPath, renderMetrics, sha256, type RenderedMetrics } from './render.js';
-import { InvalidAnswersError, normalizeTargetDir, targetDirField } from './schema.js';
-import {
-  assertInsideDest,
-  commitPlan,
-  KEPT_EDITS_DIR,
-  planChanges,
-  withTargetLock,
-  WriteRefusedError,
-  type Plan,
-  type PlannedChange,
-} from '../../src/tree.js';
+import { recordPath } from '../../core/record.js';
+import { renderMetrics, sha256, type RenderedMetrics } from './render.js';
+import { InvalidAnswersError } from '../../core/answers-error.js';
+import { normalizeTargetDir, targetDirField } from './answers/schema.js';
+import { assertInsideDest, KEPT_EDITS_DIR, WriteRefusedError } from '../../core/destination.js';
+import { commitPlan } from '../../core/commit.js';
+import { planChanges, type Plan, type PlannedChange } from '../../core/plan.js';
+import { withTargetLock } from '../../core/lock.js';
 
 export interface GenerateOptions {
   /** Directory that `targetDir` is relative to (`--dest`, default the working directory). */
@@ -97,13 +93,13 @@ function keepingEdits(plan: Plan, targetDir: string, now: Date): Plan {
   // One folder a run, named by its time (a second run in the same millisecond gets a suffix).
   const base = `${now.toISOString().replace(/[:.]/g, '-')}`;
   let stamp = base;
-  for (let n = 2; existsSync(path.join(plan.destRoot, targetDir, KEPT_EDITS_DIR, stamp)); n += 1) stamp = `${base}-${n}`;
-  const copies = kept
-    .map((change): PlannedChange => {
-      const keptPath = path.posix.join(targetDir, KEPT_EDITS_DIR, stamp, path.posix.relative(targetDir, change.path));
-      assertInsideDest(plan.destRoot, keptPath);
-      return { path: keptPath, kind: 'create', content: change.current, observed: 'absent', keeps: change.path };
-    });
+  for (let n = 2; existsSync(path.join(plan.destRoot, targetDir, KEPT_EDITS_DIR, stamp)); n += 1)
+    stamp = `${base}-${n}`;
+  const copies = kept.map((change): PlannedChange => {
+    const keptPath = path.posix.join(targetDir, KEPT_EDITS_DIR, stamp, path.posix.relative(targetDir, change.path));
+    assertInsideDest(plan.destRoot, keptPath);
+    return { path: keptPath, kind: 'create', content: change.current, observed: 'absent', keeps: change.path };
+  });
   return { ...plan, changes: [...plan.changes, ...copies] };
 }
 

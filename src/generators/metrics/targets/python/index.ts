@@ -2,8 +2,10 @@
  * The Python target: which templates render to which files, and the helpers the
  * templates use to turn answers into Python source.
  */
-import type { Answers } from '../schema.js';
-import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from './target.js';
+import { besideSource } from '../../../../core/package-info.js';
+import type { Answers } from '../../answers/schema.js';
+import { TESTED } from '../tested.js';
+import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from '../target.js';
 
 /**
  * A Python string literal holding exactly `value`. JSON's escaping is a subset of
@@ -62,8 +64,65 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/tests/test_metrics.py.ejs', output: 'metrics/tests/test_metrics.py' },
 ];
 
+const indent = (lines: readonly string[], by = '    ') => lines.map((line) => (line ? `${by}${line}` : line));
+
+/** Next steps: packages for the chosen features, the wiring, the commands that show it work. */
+function nextSteps(answers: Answers): string[] {
+  const onex = answers.envelope === 'onex';
+  const operation = answers.operations[0]!;
+  const dependencies = [
+    'Dependencies: none beyond the Python standard library (3.11 or later). Optional:',
+    ...(answers.enableResourceMetrics
+      ? [`  psutil==${TESTED.psutil}  memory and CPU from psutil (for mypy: types-psutil==${TESTED.typesPsutil})`]
+      : []),
+    onex
+      ? `  omnibase-infra==${TESTED.omnibaseInfra}  Kafka through its EventBusKafka when KAFKA_BOOTSTRAP_SERVERS is set (Python 3.12+); or pass your node's event bus`
+      : "  aiokafka==0.14.0  Kafka when KAFKA_BOOTSTRAP_SERVERS is set; or pass your node's kafka_client",
+  ];
+  const init = onex
+    ? [
+        '    def __init__(self, container: ModelONEXContainer, event_bus: EventBus) -> None:',
+        '        super().__init__(container)',
+        '        self._initialize_metrics(event_bus=event_bus)',
+      ]
+    : [
+        '    def __init__(self, container: ModelONEXContainer) -> None:',
+        '        super().__init__(container)',
+        '        self._initialize_metrics(kafka_client=container.kafka_client)',
+      ];
+  const wiring = [
+    'Wire it into the node (node.py), the mixin first:',
+    `  from metrics import ${onex ? 'EventBus, ' : ''}MetricsTrackingMixin, track_metrics`,
+    '',
+    '  class MyNode(MetricsTrackingMixin, NodeEffect):',
+    ...indent(init, '  '),
+    ...(answers.trackHandlers
+      ? ['', "  Every operation the contract routes to a handler is now timed at the node's route_to_handlers."]
+      : [
+          '',
+          `      @track_metrics(${JSON.stringify(operation)})`,
+          `      async def ${operation.replaceAll('.', '_')}(self, request: Request) -> Response: ...`,
+        ]),
+    '',
+    '  On shutdown: await node.stop_metrics()   (sends what is pending)',
+  ];
+  return [
+    ...dependencies,
+    '',
+    ...wiring,
+    '',
+    `See it work, then test it (from ${answers.targetDir}/):`,
+    '  $ python -m metrics',
+    `  $ python -m pip install pytest==${TESTED.pytest}`,
+    '  $ python -m pytest -q metrics',
+  ];
+}
+
 export const pythonTarget: LanguageTarget = {
   language: 'python',
+  templatesDir: besideSource(import.meta.url, 'templates'),
+  markers: { files: ['pyproject.toml', 'setup.cfg', 'setup.py'], extension: '.py' },
+  nextSteps,
   escape: pyString,
   files,
   context: (answers) => ({

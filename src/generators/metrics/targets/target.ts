@@ -1,8 +1,8 @@
 /** What a target language provides to the renderer: the language is a parameter, not a fork. */
-import { type Answers, type Language, percentileKey, percentileThousandths } from '../schema.js';
+import { type Answers, type Language, percentileKey, percentileThousandths } from '../answers/schema.js';
 
 export interface TemplateFile {
-  /** Template path under `templates/<language>/`. */
+  /** Template path under the target's `templates/` folder. */
   template: string;
   /** Output path under the target directory, POSIX separators. */
   output: string;
@@ -10,6 +10,10 @@ export interface TemplateFile {
 
 export interface LanguageTarget {
   language: Language;
+  /** The target's `templates/` folder. */
+  templatesDir: string;
+  /** Files whose presence in a node directory says it is written in this language. */
+  markers: { files: readonly string[]; extension: string };
   /** EJS `<%= %>`: turns any value into a string literal of the language. */
   escape: (value: unknown) => string;
   /** The files to render for these answers (disabled sections are simply absent). */
@@ -18,6 +22,8 @@ export interface LanguageTarget {
   context: (answers: Answers) => Record<string, unknown>;
   /** The "generated, do not edit" banner in the language's comment syntax. */
   headerComment: (lines: readonly string[]) => string;
+  /** What to add and wire after generating (lines; `$ ` ones are commands to run from the node directory). */
+  nextSteps: (answers: Answers) => string[];
 }
 
 /** Each configured percentile as templates use it: payload key, exact rank in thousandths. */
