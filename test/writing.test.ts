@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderMetrics, sha256 } from '../src/generators/metrics/render.js';
 import { recordPath } from '../src/core/record.js';
-import { commitPlan } from '../src/core/commit.js';
+import { commitPlan, type CommitProgress } from '../src/core/commit.js';
 import { planChanges } from '../src/core/plan.js';
 import { WriteRefusedError } from '../src/core/destination.js';
 import { applyPatch } from 'diff';
@@ -397,12 +397,29 @@ describe('atomic writes', () => {
     expect(kinds['nodes/orders/metrics/config.py']).toBe('update');
     expect(kinds['nodes/orders/metrics/business.py']).toBe('delete');
     expect(kinds['nodes/orders/metrics/mixin.py']).toBe('update');
-    // After planning, a directory replaces a file that comes later in the commit.
-    rmSync(path.join(dest, 'nodes/orders/metrics/mixin.py'));
-    mkdirSync(path.join(dest, 'nodes/orders/metrics/mixin.py/x'), { recursive: true });
-    const withObstacle = snapshotTree(dest);
-    expect(() => commitPlan(plan)).toThrow(/Writing failed, nothing was changed/);
-    expect(snapshotTree(dest)).toEqual(withObstacle);
+    // Once the first files are in place (the re-check passed), a directory takes the place
+    // of a file that comes later: its rename fails, and what was placed is put back.
+    const before = snapshotTree(dest);
+    const mixin = path.join(dest, 'nodes/orders/metrics/mixin.py');
+    const placed: string[] = [];
+    const interfere = ({ step, path: placedPath }: CommitProgress) => {
+      if (step !== 'placed') return;
+      placed.push(placedPath);
+      if (placed.length === 2) {
+        rmSync(mixin);
+        mkdirSync(path.join(mixin, 'x'), { recursive: true });
+      }
+    };
+    expect(() => commitPlan(plan, { onProgress: interfere })).toThrow(
+      /Writing failed, nothing was changed: nodes\/orders\/metrics\/mixin\.py/,
+    );
+    // A deletion and an update had been placed, and were undone.
+    expect(placed.slice(0, 2)).toEqual(['nodes/orders/metrics/business.py', 'nodes/orders/metrics/__init__.py']);
+    const after = snapshotTree(dest);
+    const obstacle = (tree: Record<string, string>) =>
+      Object.fromEntries(Object.entries(tree).filter(([name]) => !name.startsWith('nodes/orders/metrics/mixin.py')));
+    expect(obstacle(after)).toEqual(obstacle(before));
+    expect(after['nodes/orders/metrics/mixin.py']).toMatch(/^dir:/);
   });
 
   it('leaves no temporary files behind', () => {

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { TARGETS } from './languages.js';
 import { readContractDefaults, type ContractDefaults } from './answers/contract.js';
-import { type Envelope, envelopeField, type Language, serviceVersionField, targetDirField } from './answers/schema.js';
+import { type Envelope, envelopeField, type Language, serviceVersionField, targetDirField } from './answers/fields.js';
 
 export interface Detected {
   language: Language;

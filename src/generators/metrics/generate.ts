@@ -9,7 +9,7 @@ import { type DiskDefaults, withDiskDefaults } from './defaults.js';
 import { recordPath } from '../../core/record.js';
 import { renderMetrics, sha256, type RenderedMetrics } from './render.js';
 import { InvalidAnswersError } from '../../core/answers-error.js';
-import { normalizeTargetDir, targetDirField } from './answers/schema.js';
+import { normalizeTargetDir, targetDirField } from './answers/fields.js';
 import { assertInsideDest, KEPT_EDITS_DIR, WriteRefusedError } from '../../core/destination.js';
 import { commitPlan } from '../../core/commit.js';
 import { planChanges, type Plan, type PlannedChange } from '../../core/plan.js';

@@ -9,11 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { contractDefaults, readContractDefaults } from './answers/contract.js';
 import { detectLanguage, diskDefaults } from './defaults.js';
+import { ANSWER_KEYS, answersTable, FIELDS } from './answers/fields.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
 import { recordPath } from '../../core/record.js';
 import { renderMetrics, sha256 } from './render.js';
 import { InvalidAnswersError } from '../../core/answers-error.js';
-import { parseAnswers, percentileKey, percentileThousandths, typedYesNoField } from './answers/schema.js';
+import { parseAnswers, percentileKey, percentileThousandths } from './answers/schema.js';
+import { typedYesNoField } from './answers/fields.js';
 import { pyFloat, pyString } from './targets/python/index.js';
 
 const CONTRACTS = path.resolve(import.meta.dirname, '../../../test/fixtures/onex-contracts');
@@ -520,3 +522,19 @@ describe('Python literals', () => {
     ).toContain('get_args(Operation)');
   });
 });
+
+describe('the table of answers', () => {
+  it('is the README\'s table, row for row', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+    expect(readme).toContain(`${answersTable()}\n`);
+  });
+
+  it('gives the record its key order and every prompt its help', () => {
+    expect(ANSWER_KEYS).toEqual(Object.keys(FIELDS));
+    const prompts = buildPrompts({ destRoot: CONTRACTS, interactive: true });
+    for (const key of ANSWER_KEYS) {
+      expect(prompts.find((prompt) => prompt.name === key)?.help, key).toBe(FIELDS[key].prompt.help);
+    }
+  });
+});
+

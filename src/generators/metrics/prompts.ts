@@ -6,28 +6,21 @@
 import type { ZodType } from 'zod';
 import { ContractError } from './answers/contract.js';
 import { diskDefaults, type DiskDefaults } from './defaults.js';
+import { defaultSnapshotTopic, defaultTopic } from './answers/schema.js';
 import {
-  DEFAULT_PERCENTILES,
-  defaultSnapshotTopic,
-  defaultTopic,
+  type AnswerField,
+  type AnswerKey,
   type Envelope,
   envelopeField,
-  ENVELOPES,
+  FIELDS,
   LANGUAGES,
-  languageField,
-  maxDurationSamplesField,
-  operationsField,
   percentilesField,
   percentileValue,
-  publishIntervalOpsField,
-  publishIntervalSecondsField,
-  serviceNameField,
-  typedYesNoField,
-  serviceVersionField,
+  splitList,
   targetDirField,
   topicField,
   topicProblem,
-} from './answers/schema.js';
+} from './answers/fields.js';
 import { fieldPath } from '../../core/answers-error.js';
 
 /** Common percentiles offered as checkboxes; others are typed into `morePercentiles`. */
@@ -118,21 +111,28 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     };
   const parsed = (field: ZodType) => (raw: string) => field.parse(raw);
 
+  /** A prompt of the table's answer `key`: its question, help and validation from `FIELDS`. */
   const prompt = (
-    name: string,
-    field: ZodType,
-    rest: Omit<MetricsPrompt, 'name' | 'validate' | 'bypass' | 'when' | 'help'> & { help?: string },
+    key: AnswerKey,
+    rest: Omit<MetricsPrompt, 'name' | 'validate' | 'bypass' | 'when' | 'help' | 'message'> & {
+      message?: MetricsPrompt['message'];
+    },
   ): MetricsPrompt => {
-    const validate = (value: unknown) => check(field, name, value);
+    const field: AnswerField = FIELDS[key];
+    const schema = field.typed ?? field.schema;
+    const validate = (value: unknown) => check(schema, key, value);
     return {
-      name,
+      name: key,
       when: options.interactive,
-      help: typeof rest.message === 'string' ? rest.message : name,
+      message: field.prompt.message,
+      help: field.prompt.help,
       validate,
-      bypass: bypassWith(validate, parsed(field)),
+      bypass: bypassWith(validate, parsed(schema)),
       ...rest,
     };
   };
+  /** "Service name — from contract.yaml name": the table's question, and where its default came from. */
+  const fromContract = (key: AnswerKey) => labelled(FIELDS[key].prompt.message, key);
 
   // A target whose contract.yaml is broken is refused here, naming the file.
   const validateTarget = (value: unknown): true | string => {
@@ -157,11 +157,10 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
   };
   const prompts: MetricsPrompt[] = [
     {
-      ...prompt('targetDir', targetDirField, {
+      ...prompt('targetDir', {
         type: 'input',
-        message: `Node directory to write metrics/ into, relative to ${options.destRoot}`,
-        help: 'node directory to write metrics/ into, relative to the destination',
-        default: '.',
+        message: `${FIELDS.targetDir.prompt.message} ${options.destRoot}`,
+        default: FIELDS.targetDir.default,
       }),
       validate: validateTarget,
       bypass: bypassWith(validateTarget, parsed(targetDirField)),
@@ -169,10 +168,9 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
   ];
   if (LANGUAGES.length > 1) {
     prompts.push(
-      prompt('language', languageField, {
+      prompt('language', {
         type: 'list',
-        message: labelled('Language of the generated code', 'language'),
-        help: `language of the generated code: ${LANGUAGES.join(' or ')}`,
+        message: fromContract('language'),
         choices: LANGUAGES.map((language) => ({ name: language, value: language })),
         default: (answers: PromptAnswers) => fromDisk(answers)?.values.language,
       }),
@@ -184,64 +182,54 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
     const problem = topicProblem(String(value), envelopeOf(answers ?? {}));
     return problem === undefined ? true : `${name}: ${problem}`;
   };
-  const topicPrompt = (name: string, message: string, defaultOf: (answers: PromptAnswers) => string | undefined) => ({
-    ...prompt(name, topicField, { type: 'input', message, default: defaultOf }),
-    validate: validateTopic(name),
+  const topicPrompt = (
+    key: 'kafkaTopic' | 'snapshotTopic',
+    defaultOf: (answers: PromptAnswers) => string | undefined,
+  ) => ({
+    ...prompt(key, { type: 'input', default: defaultOf }),
+    validate: validateTopic(key),
   });
   const serviceNameOf = (answers: PromptAnswers) =>
     typeof answers.serviceName === 'string' ? answers.serviceName : undefined;
   prompts.push(
-    prompt('envelope', envelopeField, {
+    prompt('envelope', {
       type: 'list',
-      message: 'Event envelope',
-      help: `event envelope: ${ENVELOPES.join(' or ')}`,
       choices: [
         { name: "onex — today's ONEX: ModelEventEnvelope on the node's event bus", value: 'onex' },
         { name: 'omninode-bridge — the older OnexEnvelopeV1 through kafka_client', value: 'omninode-bridge' },
       ],
-      default: 'onex',
+      default: FIELDS.envelope.default,
     }),
-    prompt('serviceName', serviceNameField, {
+    prompt('serviceName', {
       type: 'input',
-      message: labelled('Service name', 'serviceName'),
-      help: 'service name, e.g. node_checkpoint_effect',
+      message: fromContract('serviceName'),
       default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceName,
     }),
-    prompt('serviceVersion', serviceVersionField, {
+    prompt('serviceVersion', {
       type: 'input',
-      message: labelled('Service version (enter for none)', 'serviceVersion'),
-      help: 'service version for the events, e.g. 1.0.0',
+      message: fromContract('serviceVersion'),
       default: (answers: PromptAnswers) => fromDisk(answers)?.values.serviceVersion,
     }),
-    prompt('operations', operationsField, {
+    prompt('operations', {
       type: 'input',
-      message: labelled('Operations to track (comma-separated, snake_case or dotted)', 'operations'),
-      help: 'operations to track, comma-separated snake_case or dotted names',
+      message: fromContract('operations'),
       default: (answers: PromptAnswers) => {
         const operations = fromDisk(answers)?.values.operations;
         return Array.isArray(operations) ? operations.join(', ') : undefined;
       },
     }),
-    prompt('publishIntervalOps', publishIntervalOpsField, {
+    prompt('publishIntervalOps', { type: 'input', default: String(FIELDS.publishIntervalOps.default) }),
+    prompt('publishIntervalSeconds', {
       type: 'input',
-      message: 'Publish an operation every how many of its calls',
-      default: '100',
+      message: fromContract('publishIntervalSeconds'),
+      default: (answers: PromptAnswers) =>
+        String(fromDisk(answers)?.values.publishIntervalSeconds ?? FIELDS.publishIntervalSeconds.default),
     }),
-    prompt('publishIntervalSeconds', publishIntervalSecondsField, {
-      type: 'input',
-      message: labelled('Publish every how many seconds', 'publishIntervalSeconds'),
-      default: (answers: PromptAnswers) => String(fromDisk(answers)?.values.publishIntervalSeconds ?? 60),
-    }),
-    prompt('maxDurationSamples', maxDurationSamplesField, {
-      type: 'input',
-      message: 'Durations kept per operation for statistics (the window)',
-      default: '1000',
-    }),
+    prompt('maxDurationSamples', { type: 'input', default: String(FIELDS.maxDurationSamples.default) }),
     {
-      ...prompt('percentiles', percentilesField, {
+      ...prompt('percentiles', {
         type: 'checkbox',
-        message: labelled('Percentiles', 'percentiles'),
-        help: 'percentiles, comma-separated, e.g. 50,95,99.9',
+        message: fromContract('percentiles'),
         // The contract's own percentiles are offered (and checked) too.
         choices: (answers: PromptAnswers) =>
           [...new Set([...COMMON_PERCENTILES, ...contractPercentiles(answers)])]
@@ -249,7 +237,7 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
             .map((p) => ({ name: `p${p}`, value: p })),
         default: (answers: PromptAnswers) => {
           const fromContract = contractPercentiles(answers);
-          return fromContract.length > 0 ? fromContract : [...DEFAULT_PERCENTILES];
+          return fromContract.length > 0 ? fromContract : [...FIELDS.percentiles.default];
         },
       }),
       // Checked ones may be none when free ones follow: the union is validated next.
@@ -268,27 +256,18 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
         (raw) => raw,
       ),
     },
-    prompt('enableResourceMetrics', typedYesNoField('enableResourceMetrics'), {
+    prompt('enableResourceMetrics', { type: 'confirm', default: FIELDS.enableResourceMetrics.default }),
+    prompt('enableBusinessMetrics', { type: 'confirm', default: FIELDS.enableBusinessMetrics.default }),
+    prompt('trackHandlers', {
       type: 'confirm',
-      message: 'Resource metrics (memory, CPU, connections, queue depth)?',
-      default: true,
-    }),
-    prompt('enableBusinessMetrics', typedYesNoField('enableBusinessMetrics'), {
-      type: 'confirm',
-      message: 'Business metrics (items processed, throughput, KPIs)?',
-      default: true,
-    }),
-    prompt('trackHandlers', typedYesNoField('trackHandlers'), {
-      type: 'confirm',
-      message: labelled("Time the handlers the contract routes, at the node's routing (Python)?", 'trackHandlers'),
-      help: "time the handlers the contract routes, at the node's route_to_handlers (Python)",
+      message: fromContract('trackHandlers'),
       default: (answers: PromptAnswers) => fromDisk(answers)?.values.trackHandlers === true,
     }),
-    topicPrompt('kafkaTopic', 'Topic for operation events', (answers) => {
+    topicPrompt('kafkaTopic', (answers) => {
       const serviceName = serviceNameOf(answers);
       return serviceName === undefined ? undefined : defaultTopic(envelopeOf(answers), serviceName);
     }),
-    topicPrompt('snapshotTopic', 'Topic for the full snapshot', (answers) => {
+    topicPrompt('snapshotTopic', (answers) => {
       const serviceName = serviceNameOf(answers);
       if (serviceName === undefined) return undefined;
       const kafkaTopic =
@@ -320,11 +299,6 @@ function withBypassFailures(prompt: MetricsPrompt, options: PromptOptions): Metr
       return verdict;
     },
   };
-}
-
-export function splitList(value: unknown): string[] {
-  if (typeof value !== 'string' || value.trim() === '') return [];
-  return value.split(',').map((item) => item.trim());
 }
 
 /**

@@ -9,7 +9,8 @@ import ejs from 'ejs';
 import { stringify as toYaml } from 'yaml';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../core/package-info.js';
 import { RECORD_KEYS, recordPath } from '../../core/record.js';
-import { ANSWER_KEYS, type Answers, parseAnswers } from './answers/schema.js';
+import { type Answers, parseAnswers } from './answers/schema.js';
+import { ANSWER_KEYS } from './answers/fields.js';
 import { TARGETS } from './languages.js';
 
 export const GENERATOR_ID = `${PACKAGE_NAME}@${PACKAGE_VERSION}`;

@@ -12,7 +12,7 @@ import {
   publishIntervalOpsField,
   serviceNameField,
   topicField,
-} from '../../../src/generators/metrics/answers/schema.js';
+} from '../../../src/generators/metrics/answers/fields.js';
 
 // ---------------------------------------------------------------- derived from the schema
 

@@ -1,5 +1,6 @@
 /** What a target language provides to the renderer: the language is a parameter, not a fork. */
-import { type Answers, type Language, percentileKey, percentileThousandths } from '../answers/schema.js';
+import { type Answers, percentileKey, percentileThousandths } from '../answers/schema.js';
+import { type Language } from '../answers/fields.js';
 
 export interface TemplateFile {
   /** Template path under the target's `templates/` folder. */
