@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderMetrics, sha256 } from '../src/generators/metrics/render.js';
+import { renderMetrics } from '../src/generators/metrics/render.js';
 import { recordPath } from '../src/core/record.js';
 import { commitPlan, type CommitProgress } from '../src/core/commit.js';
 import { planChanges } from '../src/core/plan.js';
@@ -372,7 +372,6 @@ describe('atomic writes', () => {
         changed.files.at(-1)!,
       ],
       recordPath: recordPath('nodes/orders'),
-      sha256,
     });
     expect(plan.changes.map((change) => change.kind)).toContain('delete');
     // Someone puts a file where a directory is needed after the plan was made.
@@ -391,7 +390,6 @@ describe('atomic writes', () => {
       targetDir: 'nodes/orders',
       files: changed.files,
       recordPath: recordPath('nodes/orders'),
-      sha256,
     });
     const kinds = Object.fromEntries(plan.changes.map((change) => [change.path, change.kind]));
     expect(kinds['nodes/orders/metrics/config.py']).toBe('update');

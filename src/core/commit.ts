@@ -14,7 +14,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { describeIoError, fingerprint, lstatOrUndefined, makeDirs, WriteRefusedError } from './destination.js';
+import {
+  describeIoError,
+  fingerprint,
+  lstatOrUndefined,
+  makeDirs,
+  writingFailed,
+  WriteRefusedError,
+} from './destination.js';
 import { ConflictError, type Plan, type PlannedChange } from './plan.js';
 
 /** A step of a commit, for progress reports (and for tests that interfere at a given step). */
@@ -75,8 +82,8 @@ export function commitPlan(plan: Plan, options: CommitOptions = {}): void {
       if (change.observed !== undefined && fingerprint(absolute(change.path)) !== change.observed) moved.push(change);
     }
     if (moved.length > 0) {
-      throw new WriteRefusedError(
-        `Writing failed, nothing was changed: ${moved.map((change) => change.path).join(', ')} changed on disk after this run planned it ` +
+      throw writingFailed(
+        `${moved.map((change) => change.path).join(', ')} changed on disk after this run planned it ` +
           '(another run, an editor?); run again to see what to do.',
       );
     }
@@ -133,9 +140,7 @@ export function commitPlan(plan: Plan, options: CommitOptions = {}): void {
       }
     }
     if (error instanceof WriteRefusedError) throw error;
-    throw new WriteRefusedError(
-      `Writing failed, nothing was changed: ${describeIoError(current || '(destination)', error)}`,
-    );
+    throw writingFailed(describeIoError(current || '(destination)', error));
   }
   for (const backup of backups.values()) {
     if (!('link' in backup)) continue;

@@ -3,9 +3,9 @@
  * stay inside the destination (no `..`, no symlink out); every refusal is a
  * `WriteRefusedError` naming the path and what to do.
  */
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { sha256 } from './hash.js';
 
 /** Where --force keeps the hand-edited files it replaces, inside the target directory. */
 export const KEPT_EDITS_DIR = '.onex-metrics-backup';
@@ -16,6 +16,11 @@ export class WriteRefusedError extends Error {
     super(message);
     this.name = 'WriteRefusedError';
   }
+}
+
+/** A write that failed part-way: the destination was put back as it was. */
+export function writingFailed(detail: string): WriteRefusedError {
+  return new WriteRefusedError(`Writing failed, nothing was changed: ${detail}`);
 }
 
 export function lstatOrUndefined(file: string): Stats | undefined {
@@ -64,7 +69,7 @@ export function fingerprint(file: string): string {
   if (stats.isSymbolicLink()) return `symlink:${readlinkSync(file)}`;
   if (stats.isDirectory()) return 'directory';
   if (!stats.isFile()) return 'special';
-  return `file:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+  return `file:${sha256(readFileSync(file))}`;
 }
 
 export const isInside = (root: string, candidate: string) =>

@@ -12,6 +12,7 @@ import {
   lstatOrUndefined,
   makeDirs,
   removeEmpty,
+  writingFailed,
   WriteRefusedError,
 } from './destination.js';
 
@@ -82,7 +83,7 @@ export function withTargetLock<T>(destRoot: string, targetDir: string, fn: () =>
   const madeDirs: string[] = [];
   const refuse = (where: string, error: unknown): never => {
     removeEmpty(madeDirs);
-    throw new WriteRefusedError(`Writing failed, nothing was changed: ${describeIoError(where, error)}`);
+    throw writingFailed(describeIoError(where, error));
   };
   const token = JSON.stringify({
     pid: process.pid,

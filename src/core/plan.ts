@@ -3,10 +3,10 @@
  * the record of the last generation, and decide create / update / unchanged / delete /
  * conflict for each — reading the destination, writing nothing. `commitPlan` applies it.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertInsideDest, fingerprint, KEPT_EDITS_DIR, lstatOrUndefined, WriteRefusedError } from './destination.js';
+import { sha256 } from './hash.js';
 import { readPreviousRecord } from './record.js';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'delete' | 'conflict';
@@ -43,7 +43,6 @@ export interface RenderedTree {
   /** Files to write, relative to the destination root; the record must be among them. */
   files: readonly { path: string; content: string }[];
   recordPath: string;
-  sha256: (content: string) => string;
 }
 
 /** Decides what happens to every file; reads the destination, writes nothing. */
@@ -70,7 +69,7 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
     }
     return {
       text: bytes.toString('utf8'),
-      observed: `file:${createHash('sha256').update(bytes).digest('hex')}`,
+      observed: `file:${sha256(bytes)}`,
       current: bytes,
     };
   };
@@ -110,7 +109,7 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
     }
     const hash = recorded[fromTarget(relative)];
     if (hash === undefined) return conflict('exists but was not generated here');
-    if (hash !== tree.sha256(text)) return conflict('was edited since it was generated');
+    if (hash !== sha256(text)) return conflict('was edited since it was generated');
     return { path: relative, kind: 'update', content, observed, current };
   });
 
@@ -124,7 +123,7 @@ export function planChanges(destRoot: string, tree: RenderedTree): Plan {
     if (!existing?.isFile()) continue;
     const { text, observed, current } = read(relative);
     changes.push(
-      tree.sha256(text) === hash
+      sha256(text) === hash
         ? { path: relative, kind: 'delete', observed, current }
         : {
             path: relative,

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { recordPath } from '../../src/core/record.js';
-import { renderMetrics, sha256 } from '../../src/generators/metrics/render.js';
+import { renderMetrics } from '../../src/generators/metrics/render.js';
+import { sha256 } from '../../src/core/hash.js';
 import { runCli } from '../../src/cli.js';
 import { commitPlan } from '../../src/core/commit.js';
 import { LOCK_FILE } from '../../src/core/lock.js';
@@ -100,7 +101,7 @@ describe('concurrent runs into one directory', () => {
     mkdirSync(dest);
     const plans = rendered
       .slice(0, 2)
-      .map((r) => planChanges(dest, { targetDir: 'node', files: r.files, recordPath: recordPath('node'), sha256 }));
+      .map((r) => planChanges(dest, { targetDir: 'node', files: r.files, recordPath: recordPath('node') }));
     commitPlan(plans[0]!);
     expect(() => commitPlan(plans[1]!)).toThrow(/changed on disk after this run planned it/);
     expect(expectConsistent(dest, 'interleaved plans')).toBe(0);

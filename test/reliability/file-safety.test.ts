@@ -22,7 +22,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { generateMetrics } from '../../src/generators/metrics/generate.js';
 import { recordPath } from '../../src/core/record.js';
-import { renderMetrics, sha256 } from '../../src/generators/metrics/render.js';
+import { renderMetrics } from '../../src/generators/metrics/render.js';
+import { sha256 } from '../../src/core/hash.js';
 import { runCli } from '../../src/cli.js';
 import { commitPlan } from '../../src/core/commit.js';
 import { planChanges } from '../../src/core/plan.js';
@@ -318,7 +319,7 @@ describe('destinations that cannot be written', () => {
 describe('a directory that vanishes', () => {
   const plan = (dest: string, input: Record<string, unknown>) => {
     const rendered = renderMetrics(input);
-    return planChanges(dest, { targetDir: 'node', files: rendered.files, recordPath: recordPath('node'), sha256 });
+    return planChanges(dest, { targetDir: 'node', files: rendered.files, recordPath: recordPath('node') });
   };
 
   it('between plan and commit: refused with a clear message, nothing recreated', () => {
@@ -385,7 +386,6 @@ describe('rollback of a forced overwrite', () => {
       targetDir: 'node',
       files: rendered.files,
       recordPath: recordPath('node'),
-      sha256,
     });
     expect(planned.changes.find((change) => change.path === 'node/metrics/config.py')?.kind).toBe('conflict');
     expect(planned.changes.find((change) => change.path === RECORD)?.kind).toBe('update');
@@ -439,7 +439,6 @@ describe('hand-edited files', () => {
       targetDir: 'node',
       files: rendered.files,
       recordPath: recordPath('node'),
-      sha256,
     });
     expect(planned.changes.find((change) => change.path === 'node/metrics/config.py')?.kind).toBe('update');
     appendFileSync(path.join(dest, 'node/metrics/config.py'), '# edited meanwhile\n');
@@ -455,7 +454,6 @@ describe('hand-edited files', () => {
       targetDir: 'node',
       files: rendered.files,
       recordPath: recordPath('node'),
-      sha256,
     });
     mkdirSync(path.join(dest, 'node/metrics'), { recursive: true });
     writeFileSync(path.join(dest, 'node/metrics/mixin.py'), 'MINE = 1\n');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ContractError } from './answers/contract.js';
 import { type DiskDefaults, withDiskDefaults } from './defaults.js';
 import { recordPath } from '../../core/record.js';
-import { renderMetrics, sha256, type RenderedMetrics } from './render.js';
+import { renderMetrics, type RenderedMetrics } from './render.js';
 import { InvalidAnswersError } from '../../core/answers-error.js';
 import { normalizeTargetDir, targetDirField } from './answers/fields.js';
 import { assertInsideDest, KEPT_EDITS_DIR, WriteRefusedError } from '../../core/destination.js';
@@ -67,7 +67,6 @@ export function generateMetrics(raw: Record<string, unknown>, options: GenerateO
       targetDir: rendered.answers.targetDir,
       files: rendered.files,
       recordPath: recordPath(rendered.answers.targetDir),
-      sha256,
     });
     return options.force ? keepingEdits(planned, rendered.answers.targetDir, now) : planned;
   };

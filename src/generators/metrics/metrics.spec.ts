@@ -12,7 +12,8 @@ import { detectLanguage, diskDefaults } from './defaults.js';
 import { ANSWER_KEYS, answersTable, FIELDS } from './answers/fields.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
 import { recordPath } from '../../core/record.js';
-import { renderMetrics, sha256 } from './render.js';
+import { renderMetrics } from './render.js';
+import { sha256 } from '../../core/hash.js';
 import { InvalidAnswersError } from '../../core/answers-error.js';
 import { parseAnswers, percentileKey, percentileThousandths } from './answers/schema.js';
 import { typedYesNoField } from './answers/fields.js';
@@ -524,7 +525,7 @@ describe('Python literals', () => {
 });
 
 describe('the table of answers', () => {
-  it('is the README\'s table, row for row', () => {
+  it("is the README's table, row for row", () => {
     const readme = readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
     expect(readme).toContain(`${answersTable()}\n`);
   });
@@ -537,4 +538,3 @@ describe('the table of answers', () => {
     }
   });
 });
-

@@ -2,16 +2,17 @@
  * Answers in, planned files out: the pure core behind the plop action, the bin and the
  * programmatic API. Nothing here touches the destination.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import { stringify as toYaml } from 'yaml';
+import { sha256 } from '../../core/hash.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../../core/package-info.js';
 import { RECORD_KEYS, recordPath } from '../../core/record.js';
 import { type Answers, parseAnswers } from './answers/schema.js';
 import { ANSWER_KEYS } from './answers/fields.js';
 import { TARGETS } from './languages.js';
+import { oneLine } from './targets/target.js';
 
 export const GENERATOR_ID = `${PACKAGE_NAME}@${PACKAGE_VERSION}`;
 
@@ -26,8 +27,6 @@ export interface RenderedMetrics {
   /** Generated files in a stable order; the answers record comes last. */
   files: PlannedFile[];
 }
-
-export const sha256 = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
 
 /** Compiled templates by file: each belongs to one language, so to one escape function. */
 const templateCache = new Map<string, ejs.TemplateFunction>();
@@ -103,7 +102,7 @@ export function renderRecord(answers: Answers, hashes: Record<string, string>): 
   for (const key of ANSWER_KEYS) ordered[key] = answers[key];
   ordered[filesKey] = hashes;
   // The path goes into a YAML comment: a line break there would add keys to the record.
-  const commentSafe = recordPath(answers.targetDir).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  const commentSafe = oneLine(recordPath(answers.targetDir));
   const header = [
     `# Answers of the \`metrics\` generator (${PACKAGE_NAME}), recorded for this directory.`,
     `# This is an answers file: edit an answer, then run npx onex-metrics --answers ${commentSafe}`,
