@@ -107,6 +107,7 @@ const STORE_EFFECT_ANSWERS = {
   trackHandlers: false,
   kafkaTopic: 'onex.evt.store-effect.operation-metrics.v1',
   snapshotTopic: 'onex.evt.store-effect.node-metrics.v1',
+  tests: 'full',
 };
 
 describe('plop bypass without a terminal', () => {
@@ -207,7 +208,7 @@ describe('plop bypass without a terminal', () => {
       { args: ['--publishIntervalSeconds=-1'], field: 'publishIntervalSeconds', message: /greater than 0/ },
       { args: ['--maxDurationSamples', 'lots'], field: 'maxDurationSamples', message: /whole number/ },
       { args: ['--serviceName', '9lives'], field: 'serviceName', message: /must start with a letter/ },
-      { args: ['--enableBusinessMetrics', 'maybe'], field: 'enableBusinessMetrics', message: /true or false/ },
+      { args: ['--enableBusinessMetrics', 'maybe'], field: 'enableBusinessMetrics', message: /must be yes or no/ },
       { args: ['--kafkaTopic', 'has space'], field: 'kafkaTopic', message: /letters, digits/ },
       { args: ['--kafkaTopic', 'svc.events'], field: 'kafkaTopic', message: /ONEX topic format/ },
       { args: ['--envelope', 'v1'], field: 'envelope', message: /must be one of onex, omninode-bridge/ },

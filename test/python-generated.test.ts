@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cli, REPO, run, stressAnswers, tempDir, venvBin, writeAnswers } from './support/helpers.js';
+import { cli, listFiles, REPO, run, stressAnswers, tempDir, venvBin, writeAnswers } from './support/helpers.js';
 
 /** The lint rules the generated code is held to, well beyond ruff's defaults. */
 const STRICT_RUFF = [
@@ -148,5 +148,42 @@ describe('generated Python at low traffic (publishIntervalSeconds 0.5)', () => {
     expect(seen[0]).toEqual(['onex.evt.quiet-node.operation-metrics.v1', 1]);
     expect(seen).toContainEqual(['onex.evt.quiet-node.operation-metrics.v1', 30]);
     expect(seen).toContainEqual(['onex.evt.quiet-node.node-metrics.v1', 30]);
+  });
+});
+
+describe('the tests answer (Python)', () => {
+  const generate = (tests: string) => {
+    const dest = tempDir();
+    writeAnswers(path.join(dest, 'answers.json'), { ...configurations.default, targetDir: 'node', tests });
+    const result = cli(['--answers', 'answers.json'], dest);
+    expect(result.code, result.stderr).toBe(0);
+    return path.join(dest, 'node');
+  };
+
+  it('smoke: a few tests on the standard library alone, run by unittest, strict lint and types clean', () => {
+    const node = generate('smoke');
+    expect(listFiles(path.join(node, 'metrics', 'tests'))).toEqual(['__init__.py', 'test_smoke.py']);
+    expect(readFileSync(path.join(node, 'metrics/tests/test_smoke.py'), 'utf8')).not.toMatch(/pytest/);
+    const unittest = run(venvBin('python'), ['-m', 'unittest', 'discover', '-s', 'metrics/tests', '-t', '.'], {
+      cwd: node,
+    });
+    expect(unittest.code, unittest.stderr).toBe(0);
+    expect(unittest.stderr).toMatch(/^Ran 2 tests in .*\n\nOK\n$/m);
+    for (const args of [
+      ['check', '--no-cache', ...STRICT_RUFF, '.'],
+      ['format', '--check', '--no-cache', '.'],
+    ]) {
+      const ruff = run(venvBin('ruff'), args, { cwd: node });
+      expect(ruff.code, ruff.stdout).toBe(0);
+    }
+    const mypy = run(venvBin('mypy'), ['--strict', '--no-incremental', 'metrics'], { cwd: node, timeout: 300_000 });
+    expect(mypy.code, mypy.stdout).toBe(0);
+  });
+
+  it('none: no tests directory, and the package still type-checks', () => {
+    const node = generate('none');
+    expect(listFiles(path.join(node, 'metrics')).filter((file) => file.startsWith('tests/'))).toEqual([]);
+    const mypy = run(venvBin('mypy'), ['--strict', '--no-incremental', 'metrics'], { cwd: node, timeout: 300_000 });
+    expect(mypy.code, mypy.stdout).toBe(0);
   });
 });

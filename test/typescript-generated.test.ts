@@ -3,7 +3,7 @@
  * prettier, tsc --strict, its own vitest suite, compile errors for unknown
  * operations, and a process that exits once metrics are stopped.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, run, stressAnswers, tempDir, writeAnswers } from './support/helpers.js';
@@ -114,5 +114,39 @@ describe.each(Object.entries(configurations))('generated TypeScript, %s answers'
     expect(report.stopMs).toBeLessThan(2_000);
     expect(report.dropped).toBeGreaterThan(0);
     expect(elapsed).toBeLessThan(15_000);
+  });
+});
+
+describe('the tests answer (TypeScript)', () => {
+  const generate = (tests: string) => {
+    const dest = tempDir();
+    const project = makeTypescriptProject(path.join(dest, 'service'));
+    writeAnswers(path.join(dest, 'answers.json'), { ...configurations.default, targetDir: 'service', tests });
+    const result = cli(['--answers', 'answers.json'], dest);
+    expect(result.code, result.stderr).toBe(0);
+    return project;
+  };
+
+  it("smoke: Node.js's own test runner through tsx, no vitest; formatted and strict", () => {
+    const project = generate('smoke');
+    const files = readdirSync(path.join(project, 'metrics'));
+    expect(files).toContain('smoke-test.ts');
+    expect(files).not.toContain('metrics.test.ts');
+    expect(readFileSync(path.join(project, 'metrics/smoke-test.ts'), 'utf8')).not.toMatch(/vitest/);
+    const tests = run(bin('tsx'), ['--test', 'metrics/smoke-test.ts'], { cwd: project, timeout: 120_000 });
+    expect(tests.code, tests.stdout + tests.stderr).toBe(0);
+    expect(tests.stdout).toMatch(/^# pass 2$/m);
+    for (const [command, args] of [
+      ['prettier', ['--check', 'metrics']],
+      ['tsc', ['-p', 'tsconfig.json', '--strict', '--noEmit']],
+    ] as const) {
+      const result = run(bin(command), [...args], { cwd: project, timeout: 300_000 });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+    }
+  });
+
+  it('none: no test file', () => {
+    const project = generate('none');
+    expect(readdirSync(path.join(project, 'metrics')).filter((file) => /test/.test(file))).toEqual([]);
   });
 });

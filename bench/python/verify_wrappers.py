@@ -1,9 +1,9 @@
 """Checks, before anything is measured, that ``@track_metrics`` wrappers behave
 like the functions they wrap.
 
-Each wrapper is compiled for its function's own parameter list, so every kind of
-parameter list is tried here with many calls: results, exceptions (type and
-message), signatures, coroutine-ness and the number of calls recorded must match.
+Every kind of parameter list is tried here with many calls: results,
+exceptions (type and message), signatures, coroutine-ness and the number of
+calls recorded must match.
 Prints no row; exits non-zero on the first difference.
 """
 

@@ -63,6 +63,7 @@ const base: Answers = {
   trackHandlers: false,
   kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
   snapshotTopic: 'onex.evt.orders.node-metrics.v1',
+  tests: 'full',
 };
 
 interface Case {

@@ -50,6 +50,7 @@ describe('answers schema', () => {
       trackHandlers: false,
       kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
       snapshotTopic: 'onex.evt.orders.node-metrics.v1',
+      tests: 'full',
     });
   });
 

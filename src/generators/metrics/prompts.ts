@@ -274,6 +274,15 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
         typeof answers.kafkaTopic === 'string' ? answers.kafkaTopic : defaultTopic(envelopeOf(answers), serviceName);
       return defaultSnapshotTopic(envelopeOf(answers), kafkaTopic, serviceName);
     }),
+    prompt('tests', {
+      type: 'list',
+      choices: [
+        { name: "full — the package's own suite (pytest; vitest)", value: 'full' },
+        { name: 'smoke — a few checks on the standard library alone (unittest; node:test)', value: 'smoke' },
+        { name: 'none', value: 'none' },
+      ],
+      default: FIELDS.tests.default,
+    }),
   );
   return prompts.map((each) => withBypassFailures(each, options));
 }

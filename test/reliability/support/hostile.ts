@@ -427,9 +427,11 @@ const answerRecord = fc.record(
       fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }),
       fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }).map((values) => values.join(', ')),
     ),
-    enableResourceMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
-    enableBusinessMetrics: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no', 'Y', 'n', ' TRUE ', 'False')),
-    trackHandlers: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 'no')),
+    // In a file, yes/no answers are booleans (the hostile values include their strings).
+    enableResourceMetrics: fc.boolean(),
+    enableBusinessMetrics: fc.boolean(),
+    trackHandlers: fc.boolean(),
+    tests: fc.constantFrom('full', 'smoke', 'none'),
     serviceVersion: fc.oneof(
       fc.stringMatching(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/),
       fc.constantFrom<unknown>(null, '', '  ', '1.0.0'),
@@ -474,6 +476,7 @@ export const ANSWER_FIELDS = [
   'trackHandlers',
   'kafkaTopic',
   'snapshotTopic',
+  'tests',
 ] as const;
 
 const hostileScalar = fc.oneof(
@@ -549,6 +552,7 @@ export interface Normalized {
   trackHandlers: boolean;
   kafkaTopic: string;
   snapshotTopic: string;
+  tests: 'full' | 'smoke' | 'none';
 }
 
 export type Verdict = { valid: true; answers: Normalized } | { valid: false; fields: Set<string> };
@@ -688,6 +692,8 @@ export function oracle(input: unknown): Verdict {
   const enableResourceMetrics = bool('enableResourceMetrics');
   const enableBusinessMetrics = bool('enableBusinessMetrics');
   const trackHandlers = bool('trackHandlers', false);
+  const tests = has('tests') ? raw.tests : 'full';
+  if (!['full', 'smoke', 'none'].includes(tests as string)) bad.add('tests');
 
   const legal = (topic: unknown): boolean =>
     typeof topic === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(topic) && topic !== '.' && topic !== '..';
@@ -750,6 +756,7 @@ export function oracle(input: unknown): Verdict {
       trackHandlers,
       kafkaTopic,
       snapshotTopic,
+      tests: tests as Normalized['tests'],
     },
   };
 }

@@ -83,6 +83,15 @@ export const languageField = z.enum(LANGUAGES, {
   error: () => `must be one of ${LANGUAGES.join(', ')}`,
 });
 
+/** The tests generated beside the package. */
+export const TEST_SUITES = ['full', 'smoke', 'none'] as const;
+export type TestSuite = (typeof TEST_SUITES)[number];
+
+export const testsField = z.enum(TEST_SUITES, {
+  error: () =>
+    `must be one of ${TEST_SUITES.join(', ')} (full: the package's own suite on pytest or vitest; smoke: a few checks on the standard library alone; none)`,
+});
+
 export const envelopeField = z.enum(ENVELOPES, {
   error: () =>
     `must be one of ${ENVELOPES.join(', ')} (onex: today's ModelEventEnvelope; omninode-bridge: the older OnexEnvelopeV1)`,
@@ -418,6 +427,18 @@ export const FIELDS = {
     docs: {
       rule: 'the full snapshot; same rules',
       default: '`onex.evt.<producer>.node-metrics.v1`; `omninode-bridge`: `<kafkaTopic>.comprehensive`',
+    },
+  },
+  tests: {
+    schema: testsField,
+    default: 'full',
+    prompt: {
+      message: 'Tests generated with the package',
+      help: `generated tests: ${TEST_SUITES.join(', ')}`,
+    },
+    docs: {
+      rule: "`full`: the package's own suite (pytest; vitest); `smoke`: a few checks on the standard library alone (`python -m unittest`; `node:test` through tsx); `none`",
+      default: '`full`',
     },
   },
 } as const satisfies Record<string, AnswerField>;

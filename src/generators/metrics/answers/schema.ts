@@ -80,6 +80,7 @@ export const answersSchema = z
       trackHandlers: answers.trackHandlers ?? FIELDS.trackHandlers.default,
       kafkaTopic,
       snapshotTopic,
+      tests: answers.tests ?? FIELDS.tests.default,
     };
   });
 

@@ -60,8 +60,11 @@ const files = (answers: Answers): TemplateFile[] => [
   ...section(answers.trackHandlers, 'handlers.py'),
   { template: 'metrics/mixin.py.ejs', output: 'metrics/mixin.py' },
   { template: 'metrics/decorator.py.ejs', output: 'metrics/decorator.py' },
-  { template: 'metrics/tests/__init__.py.ejs', output: 'metrics/tests/__init__.py' },
-  { template: 'metrics/tests/test_metrics.py.ejs', output: 'metrics/tests/test_metrics.py' },
+  ...(answers.tests === 'none'
+    ? []
+    : [{ template: 'metrics/tests/__init__.py.ejs', output: 'metrics/tests/__init__.py' }]),
+  ...section(answers.tests === 'full', 'tests/test_metrics.py'),
+  ...section(answers.tests === 'smoke', 'tests/test_smoke.py'),
 ];
 
 const indent = (lines: readonly string[], by = '    ') => lines.map((line) => (line ? `${by}${line}` : line));
@@ -111,10 +114,13 @@ function nextSteps(answers: Answers): string[] {
     '',
     ...wiring,
     '',
-    `See it work, then test it (from ${answers.targetDir}/):`,
+    `See it work${answers.tests === 'none' ? '' : ', then test it'} (from ${answers.targetDir}/):`,
     '  $ python -m metrics',
-    `  $ python -m pip install pytest==${TESTED.pytest}`,
-    '  $ python -m pytest -q metrics',
+    ...{
+      full: [`  $ python -m pip install pytest==${TESTED.pytest}`, '  $ python -m pytest -q metrics'],
+      smoke: ['  $ python -m unittest discover -s metrics/tests -t .'],
+      none: [],
+    }[answers.tests],
   ];
 }
 

@@ -52,7 +52,8 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/decorator.ts.ejs', output: 'metrics/decorator.ts' },
   { template: 'metrics/index.ts.ejs', output: 'metrics/index.ts' },
   { template: 'metrics/demo.ts.ejs', output: 'metrics/demo.ts' },
-  { template: 'metrics/metrics.test.ts.ejs', output: 'metrics/metrics.test.ts' },
+  ...section(answers.tests === 'full', 'metrics.test.ts'),
+  ...section(answers.tests === 'smoke', 'smoke-test.ts'),
 ];
 
 /** Next steps: packages for the chosen features, the wiring, the commands that show it work. */
@@ -74,10 +75,12 @@ function nextSteps(answers: Answers): string[] {
     '  metrics.start();   // publishes every interval (the first call starts it too)',
     '  // on shutdown: await metrics.stop();   (sends what is pending)',
     '',
-    `See it work, then test it (from ${answers.targetDir}/):`,
-    `  $ npm install --no-save tsx@${TESTED.tsx} vitest@${TESTED.vitest}`,
+    `See it work${answers.tests === 'none' ? '' : ', then test it'} (from ${answers.targetDir}/):`,
+    `  $ npm install --no-save tsx@${TESTED.tsx}${answers.tests === 'full' ? ` vitest@${TESTED.vitest}` : ''}`,
     '  $ npx tsx metrics/demo.ts',
-    '  $ npx vitest run metrics',
+    ...{ full: ['  $ npx vitest run metrics'], smoke: ['  $ npx tsx --test metrics/smoke-test.ts'], none: [] }[
+      answers.tests
+    ],
   ];
 }
 
