@@ -38,7 +38,11 @@ function hotPath(prefix: string, what: string): Row[] {
   return [
     { id: `${prefix}.bare`, label: `bare call (${what}), ns per call`, unit: 'ns' },
     { id: `${prefix}.generic`, label: 'added: minimal generic tracker (`*args, **kwargs`)', unit: 'ns' },
-    { id: `${prefix}.fixed`, label: 'added: minimal fixed-arity tracker (the cost of a wrapper compiled per signature)', unit: 'ns' },
+    {
+      id: `${prefix}.fixed`,
+      label: 'added: minimal fixed-arity tracker (the cost of a wrapper compiled per signature)',
+      unit: 'ns',
+    },
     { id: `${prefix}.track_metrics`, label: 'added: **`@track_metrics`** (generated)', unit: 'ns' },
     {
       id: `${prefix}.original`,
