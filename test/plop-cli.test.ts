@@ -165,6 +165,8 @@ describe('plop bypass without a terminal', () => {
         'svc.events',
         '--snapshotTopic',
         'svc.snapshots',
+        '--tests',
+        'smoke',
       ],
       { cwd: REPO },
     );
@@ -187,6 +189,7 @@ describe('plop bypass without a terminal', () => {
       trackHandlers: true,
       kafkaTopic: 'svc.events',
       snapshotTopic: 'svc.snapshots',
+      tests: 'smoke',
     });
     const files = listFiles(target);
     expect(files).toEqual(recordedFiles(target));
@@ -335,7 +338,11 @@ describe('a consumer project installing the packed tarball', () => {
     const root = temp('onex-metrics-consumer-');
     const packs = path.join(root, 'packs');
     mkdirSync(packs);
-    const packed = run('npm', ['pack', '--pack-destination', packs], { cwd: REPO, timeout: 180_000 });
+    // The global setup built dist/; packing without scripts does not rebuild it under running tests.
+    const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs], {
+      cwd: REPO,
+      timeout: 180_000,
+    });
     if (packed.code !== 0) throw new Error(`npm pack failed:\n${describeRun(packed)}`);
     const tarballs = readdirSync(packs).filter((name) => name.endsWith('.tgz'));
     if (tarballs.length !== 1) throw new Error(`npm pack made ${tarballs.join(', ') || 'no tarball'}`);

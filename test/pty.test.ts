@@ -151,6 +151,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer("? Time the handlers the contract routes, at the node's routing (Python)? (y/N)");
     await session.answer('? Topic for operation events (onex.evt.store-effect.operation-metrics.v1)');
     await session.answer('? Topic for the full snapshot (onex.evt.store-effect.node-metrics.v1)');
+    await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
 
     const exit = await session.exit();
@@ -229,6 +230,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     const exit = await session.exit();
     expect(exit.exitCode, session.screenText()).toBe(0);
@@ -286,6 +288,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
 
@@ -322,6 +325,7 @@ describe('onex-metrics bin in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
 
@@ -368,7 +372,11 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
 
   beforeAll(() => {
     const packs = fresh();
-    const packed = run('npm', ['pack', '--pack-destination', packs], { cwd: REPO, timeout: 180_000 });
+    // The global setup built dist/; packing without scripts does not rebuild it under running tests.
+    const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs], {
+      cwd: REPO,
+      timeout: 180_000,
+    });
     expect(packed.code, packed.stderr).toBe(0);
     tarball = path.join(packs, packed.stdout.trim().split('\n').at(-1)!);
   }, 200_000);
@@ -414,6 +422,7 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     }
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
     return session.screenText();
