@@ -6,8 +6,8 @@
 import { cpSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, REPO, run, runAsync, tempDir, venvBin, writeAnswers } from './support/helpers.js';
-import { kafkaBootstrap } from './support/kafka.js';
+import { cli, REPO, run, runAsync, tempDir, writeAnswers } from './support/helpers.js';
+import { consumeEvents, kafkaBootstrap } from './support/kafka.js';
 import { expectedKey, schemaErrors } from './support/schema.js';
 import { bin } from './support/typescript.js';
 
@@ -96,28 +96,7 @@ describe('the TypeScript example service', () => {
     });
     expect(produced.code, produced.stderr).toBe(0);
     expect(produced.stdout).not.toContain('metrics.events');
-    const consumed = await runAsync(
-      venvBin('python'),
-      [
-        path.join(REPO, 'test/python/consume_events.py'),
-        '--bootstrap',
-        bootstrap,
-        '--topic',
-        topic,
-        '--topic',
-        snapshotTopic,
-        '--expect',
-        '4',
-        '--timeout',
-        '60',
-      ],
-      { timeout: 90_000 },
-    );
-    expect(consumed.code, consumed.stderr).toBe(0);
-    const messages = consumed.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { topic: string; key: string; value: Envelope });
+    const messages = await consumeEvents<Envelope>([topic, snapshotTopic], 4, { bootstrap });
     for (const message of messages) {
       expect(message.key).toBe(expectedKey(message.value));
       expect(message.key).toBe('orders_service');

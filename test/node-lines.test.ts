@@ -8,8 +8,8 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runAsync, stressAnswers, tempDir, venvBin, writeAnswers } from './support/helpers.js';
-import { kafkaBootstrap } from './support/kafka.js';
+import { REPO, runAsync, stressAnswers, tempDir, writeAnswers } from './support/helpers.js';
+import { consumeEvents, kafkaBootstrap } from './support/kafka.js';
 import { STRICT_TSCONFIG } from './support/typescript.js';
 
 let toolchain: string;
@@ -108,28 +108,12 @@ describe.each(['22', '24'])('Node %s', (major) => {
     });
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toMatch(/metrics: events delivered by KafkaTransport, the first to onex\.evt\.orders-service/);
-    const consumed = await runAsync(
-      venvBin('python'),
-      [
-        path.join(REPO, 'test/python/consume_events.py'),
-        '--bootstrap',
-        kafkaBootstrap(),
-        '--topic',
-        kafkaTopic,
-        '--topic',
-        snapshotTopic,
-        '--expect',
-        '3',
-        '--timeout',
-        '40',
-      ],
-      { timeout: 60_000 },
+    const consumed = await consumeEvents<{ payload: { statistics?: { count: number } } }>(
+      [kafkaTopic, snapshotTopic],
+      3,
+      { timeoutSeconds: 40 },
     );
-    expect(consumed.code, consumed.stderr).toBe(0);
-    const counts = consumed.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { topic: string; value: { payload: { statistics?: { count: number } } } })
+    const counts = consumed
       .filter((message) => message.topic === kafkaTopic)
       .map((message) => message.value.payload.statistics!.count);
     // The demo: 100 calls, an event at the first and on stop.

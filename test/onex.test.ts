@@ -20,7 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { contractDefaults } from '../src/generators/metrics/answers/contract.js';
 import { cli, onexBin, ONEX_VENV, REPO, run, runAsync, tempDir, venvBin, writeAnswers } from './support/helpers.js';
-import { kafkaBootstrap } from './support/kafka.js';
+import { consumeEvents, kafkaBootstrap } from './support/kafka.js';
 import { bin, makeTypescriptProject } from './support/typescript.js';
 
 const ONEX_HELPERS = path.join(REPO, 'test', 'onex');
@@ -197,30 +197,10 @@ describe('events of generated code are ModelEventEnvelopes of omnibase-core', ()
 });
 
 describe('a NodeEffect publishing through the real EventBusKafka to the test broker, ONEX topics enforced', () => {
-  const consume = async (topics: NodeRun['topics'], expect_: number): Promise<string[]> => {
-    const consumed = await runAsync(
-      venvBin('python'),
-      [
-        path.join(REPO, 'test/python/consume_events.py'),
-        '--bootstrap',
-        kafkaBootstrap(),
-        '--topic',
-        topics.operation,
-        '--topic',
-        topics.snapshot,
-        '--expect',
-        String(expect_),
-        '--timeout',
-        '40',
-      ],
-      { timeout: 60_000 },
+  const consume = async (topics: NodeRun['topics'], expected: number): Promise<string[]> =>
+    (await consumeEvents([topics.operation, topics.snapshot], expected, { timeoutSeconds: 40 })).map((event) =>
+      JSON.stringify(event.value),
     );
-    expect(consumed.code, consumed.stderr).toBe(0);
-    return consumed.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.stringify((JSON.parse(line) as { value: unknown }).value));
-  };
   /** Topics no earlier run wrote to, in the ONEX format. */
   const uniqueTopics = () => {
     const suffix = randomBytes(5).toString('hex');

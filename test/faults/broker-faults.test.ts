@@ -24,9 +24,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO, tempDir, venvBin } from '../support/helpers.js';
+import { type ConsumedEvent, consumeEvents } from '../support/kafka.js';
 import { schemaErrors } from '../support/schema.js';
 import { bin, makeTypescriptProject } from '../support/typescript.js';
-import { consume, Driver, FAULT_OPERATIONS, generate, PrivateBroker, sleep, type DriverReport } from './support.js';
+import { Driver, FAULT_OPERATIONS, generate, PrivateBroker, sleep, type DriverReport } from './support.js';
 
 const PYTHON = venvBin('python');
 const CAPACITY = 1000;
@@ -106,7 +107,7 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
   let restart: Phase;
   let freeze: Phase;
   let crash: Phase;
-  const consumed = {} as Record<Target, Awaited<ReturnType<typeof consume>>>;
+  const consumed = {} as Record<Target, ConsumedEvent[]>;
   const delivered = {} as Record<Target, string[]>;
   const drivers: Driver[] = [];
 
@@ -210,7 +211,10 @@ describe('broker faults under load (Python and TypeScript at once)', () => {
       const report = restart.reports[target];
       const ids = readFileSync(path.join(root, `restart-${target}.ids`), 'utf8');
       delivered[target] = ids.split('\n').filter((id) => id !== '');
-      consumed[target] = await consume(PYTHON, broker.bootstrap, report.topics, new Set(delivered[target]).size);
+      consumed[target] = await consumeEvents(report.topics, new Set(delivered[target]).size, {
+        bootstrap: broker.bootstrap,
+        python: PYTHON,
+      });
     }
 
     // 2. freeze: SIGSTOP, SIGCONT; once both deliver again, SIGSTOP and stop the

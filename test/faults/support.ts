@@ -278,21 +278,3 @@ export function generate(dest: string, targetDir: string, answers: Record<string
   expect(result.code, result.stderr).toBe(0);
   return path.join(dest, targetDir);
 }
-
-/** Reads the events of `topics` from the broker, from the beginning (test/python/consume_events.py). */
-export async function consume(
-  python: string,
-  bootstrap: string,
-  topics: readonly string[],
-  expect_: number,
-): Promise<{ topic: string; partition: number; offset: number; key: string | null; value: Record<string, unknown> }[]> {
-  const args = [path.join(REPO, 'test/python/consume_events.py'), '--bootstrap', bootstrap];
-  for (const topic of topics) args.push('--topic', topic);
-  args.push('--expect', String(expect_), '--timeout', '60');
-  const result = await runAsync(python, args, { timeout: 90_000 });
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as never);
-}
