@@ -4,7 +4,7 @@
  * orchestrator fails when one of these is missing (the smoke test relies on it).
  */
 
-export type Unit = 'ns' | 'µs' | 'ms' | 'MB' | '×';
+export type Unit = 'ns' | 'µs' | 'ms' | 'MB' | '×' | '/s';
 
 export interface Budget {
   /** The measured median must be at most (`<=`) or at least (`>=`) `value`. */
@@ -54,7 +54,57 @@ function hotPath(prefix: string, what: string): Row[] {
   ];
 }
 
+const RATES = [1_000, 10_000, 100_000] as const;
+const rate = (calls: number) => `${calls.toLocaleString('en-US').replaceAll(',', ' ')} calls/s`;
+
+/** All-in rows of one language: CPU per call at each rate, beside the peers, and the event rate. */
+function allIn(lang: 'py' | 'ts'): Row[] {
+  const peers =
+    lang === 'py'
+      ? [{ key: 'prom', label: 'prometheus_client `labels(op).time()`' }]
+      : [
+          { key: 'prom', label: 'prom-client `labels(op).startTimer()`' },
+          { key: 'otel', label: 'OpenTelemetry `histogram.record`' },
+        ];
+  const generated = lang === 'py' ? '`@track_metrics`' : '`wrap`';
+  return RATES.flatMap((calls): Row[] => [
+    {
+      id: `allin.${lang}.r${calls}.tracked`,
+      label: `**${rate(calls)}: ${generated}, defaults, CPU per call** (hot path + the publishing it causes)`,
+      unit: 'ns',
+    },
+    ...peers.map((peer) => ({
+      id: `allin.${lang}.r${calls}.${peer.key}`,
+      label: `${rate(calls)}: ${peer.label}`,
+      unit: 'ns' as const,
+    })),
+    ...peers.map((peer) => ({
+      id: `allin.${lang}.r${calls}.vs_${peer.key}`,
+      label: `${rate(calls)}: ${generated} ÷ ${peer.label.split(' `')[0]}`,
+      unit: '×' as const,
+      // The budget holds from 10 000 calls a second: below, a call costs little either way.
+      ...(calls >= 10_000 && peer.key === 'prom' ? { budget: at('<=', 0.5) } : {}),
+    })),
+    {
+      id: `allin.${lang}.r${calls}.events`,
+      label: `${rate(calls)}: operation events a second (after the first)`,
+      unit: '/s',
+      budget: at('<=', 1),
+    },
+  ]);
+}
+
 export const SECTIONS: Section[] = [
+  {
+    title: 'All-in, Python: CPU per call, hot path and publishing, at a steady rate on one operation',
+    script: 'bench/python/allin.py',
+    rows: allIn('py'),
+  },
+  {
+    title: 'All-in, TypeScript: CPU per call, hot path and publishing, at a steady rate on one operation',
+    script: 'bench/typescript/allin.ts',
+    rows: allIn('ts'),
+  },
   {
     title: 'Python, async method: cost added per call',
     script: 'bench/python/hotpath.py',
@@ -199,7 +249,8 @@ export const SECTIONS: Section[] = [
       },
       {
         id: `pub.${lang}.amortized`,
-        label: '**added per call, amortized, defaults** (window 1000, every 100 calls, p50/95/99), yielding load',
+        label:
+          '**added per call, amortized** (window 1000, every 100 calls with no minimum interval, p50/95/99), yielding load',
         unit: 'ns',
       },
       { id: `pub.${lang}.amortized.w100`, label: 'added per call, amortized: window 100, every 100 calls', unit: 'ns' },

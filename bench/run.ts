@@ -106,6 +106,8 @@ await step('TypeScript exactSum equals math.fsum', async () => {
   const [node, args] = ts('verify_sums.ts');
   return runBenchmark(node, [...args, cases], { timeout: minutes(2) });
 });
+await step('Python all-in', () => runBenchmark(...py('allin.py'), { timeout: minutes(5) }));
+await step('TypeScript all-in', () => runBenchmark(...ts('allin.ts'), { timeout: minutes(5) }));
 await step('Python hot path', () => runBenchmark(...py('hotpath.py'), { timeout: minutes(15) }));
 await step('TypeScript hot path', () => runBenchmark(...ts('hotpath.ts'), { timeout: minutes(10) }));
 await step('Python publishing', () => runBenchmark(...py('publishing.py'), { timeout: minutes(15) }));

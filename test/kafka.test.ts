@@ -192,6 +192,8 @@ function generateExample(answers: Record<string, unknown>): { root: string; node
   const file = writeAnswers(path.join(dirs.root, 'answers.json'), {
     targetDir: 'orders_effect',
     envelope: 'omninode-bridge',
+    // These tests count events by call cadence: no time limit between them.
+    minPublishIntervalSeconds: 0,
     ...answers,
   });
   const result = cli(['--answers', file, '--dest', dirs.root], dirs.root);

@@ -72,6 +72,7 @@ function generateNodePackage(extra: Record<string, unknown> = {}): string {
     serviceVersion: '1.0.0',
     operations: [...OPERATIONS],
     publishIntervalOps: 50,
+    minPublishIntervalSeconds: 0,
     ...extra,
   });
   const result = cli(['--answers', 'answers.json'], dest);

@@ -187,3 +187,55 @@ describe('the tests answer (Python)', () => {
     expect(mypy.code, mypy.stdout).toBe(0);
   });
 });
+
+describe('the event rate of generated Python (minPublishIntervalSeconds, default 1)', () => {
+  it('100 000 calls in about a second give at most one operation event a second, each a second apart, and exact counts', () => {
+    const dest = tempDir();
+    writeAnswers(path.join(dest, 'answers.json'), { serviceName: 'busy_node', operations: ['hit'], targetDir: 'node' });
+    expect(cli(['--answers', 'answers.json'], dest).code).toBe(0);
+    const script = [
+      'import asyncio, json, time, metrics, metrics.config',
+      'class Clocked(metrics.MemoryTransport):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.at = []',
+      '    async def send(self, topic, key, value):',
+      '        self.at.append(time.monotonic())',
+      '        await super().send(topic, key, value)',
+      'class Node(metrics.MetricsTrackingMixin):',
+      '    def __init__(self, transport):',
+      '        self._initialize_metrics(transport=transport)',
+      '    @metrics.track_metrics("hit")',
+      '    def hit(self): return None',
+      'async def main():',
+      '    transport = Clocked()',
+      '    node = Node(transport)',
+      '    calls, start = 0, time.monotonic()',
+      // 100 000 calls spread over about a second: 100 between pauses of a millisecond.
+      '    for _ in range(1000):',
+      '        for _ in range(100): node.hit()',
+      '        calls += 100',
+      '        await asyncio.sleep(0.001)',
+      '    burst = time.monotonic() - start',
+      '    during = [(t, json.loads(v)) for t, (topic, _, v) in zip(transport.at, transport.messages) if topic == metrics.config.KAFKA_TOPIC]',
+      '    await node.stop_metrics()',
+      '    last = [json.loads(v) for topic, _, v in transport.messages if topic == metrics.config.KAFKA_TOPIC][-1]',
+      '    print(json.dumps({"calls": calls, "burst": burst, "times": [t for t, _ in during], "last": last["payload"]["statistics"]["count"]}))',
+      'asyncio.run(main())',
+    ].join('\n');
+    const result = run(venvBin('python'), ['-c', script], { cwd: path.join(dest, 'node'), timeout: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { calls: number; burst: number; times: number[]; last: number };
+    console.log(
+      `Python: ${report.calls} calls in ${report.burst.toFixed(2)} s gave ${report.times.length} operation events before stop`,
+    );
+    // Without the bound: an event every 100 calls, a thousand of them.
+    expect(report.calls).toBe(100_000);
+    expect(report.times.length).toBeGreaterThanOrEqual(1);
+    expect(report.times.length).toBeLessThanOrEqual(1 + Math.floor(report.burst));
+    for (let i = 1; i < report.times.length; i += 1) {
+      expect(report.times[i]! - report.times[i - 1]!).toBeGreaterThanOrEqual(0.99);
+    }
+    expect(report.last).toBe(report.calls);
+  });
+});

@@ -150,3 +150,60 @@ describe('the tests answer (TypeScript)', () => {
     expect(readdirSync(path.join(project, 'metrics')).filter((file) => /test/.test(file))).toEqual([]);
   });
 });
+
+describe('the event rate of generated TypeScript (minPublishIntervalSeconds, default 1)', () => {
+  it('100 000 calls in about a second give at most one operation event a second, each a second apart, and exact counts', () => {
+    const dest = tempDir();
+    const project = makeTypescriptProject(path.join(dest, 'service'));
+    writeAnswers(path.join(dest, 'answers.json'), {
+      serviceName: 'busy_service',
+      operations: ['hit'],
+      targetDir: 'service',
+    });
+    expect(cli(['--answers', 'answers.json'], dest).code).toBe(0);
+    writeFileSync(
+      path.join(project, 'burst.ts'),
+      [
+        'import { KAFKA_TOPIC } from "./metrics/config.js";',
+        'import { MemoryTransport, MetricsTracker } from "./metrics/index.js";',
+        'class Clocked extends MemoryTransport {',
+        '  readonly at: number[] = [];',
+        '  override async send(topic: string, key: Buffer | null, value: Buffer): Promise<void> {',
+        '    this.at.push(performance.now());',
+        '    await super.send(topic, key, value);',
+        '  }',
+        '}',
+        'const transport = new Clocked();',
+        'const metrics = new MetricsTracker({ transport });',
+        'const hit = metrics.wrap("hit", () => undefined);',
+        'let calls = 0;',
+        'const start = performance.now();',
+        // 100 000 calls spread over about a second: 100 between pauses of a millisecond.
+        'for (let batch = 0; batch < 1000; batch += 1) {',
+        '  for (let i = 0; i < 100; i += 1) hit();',
+        '  calls += 100;',
+        '  await new Promise((resolve) => setTimeout(resolve, 1));',
+        '}',
+        'const burst = (performance.now() - start) / 1000;',
+        'const times = transport.at.filter((_, i) => transport.messages[i]![0] === KAFKA_TOPIC).map((t) => t / 1000);',
+        'await metrics.stop();',
+        'const operations = transport.messages.filter(([topic]) => topic === KAFKA_TOPIC);',
+        'const last = JSON.parse(operations.at(-1)![2].toString("utf8")).payload.statistics.count;',
+        'console.log(JSON.stringify({ calls, burst, times, last }));',
+      ].join('\n'),
+    );
+    const result = run(bin('tsx'), ['burst.ts'], { cwd: project, timeout: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { calls: number; burst: number; times: number[]; last: number };
+    console.log(
+      `TypeScript: ${report.calls} calls in ${report.burst.toFixed(2)} s gave ${report.times.length} operation events before stop`,
+    );
+    expect(report.calls).toBe(100_000);
+    expect(report.times.length).toBeGreaterThanOrEqual(1);
+    expect(report.times.length).toBeLessThanOrEqual(1 + Math.floor(report.burst));
+    for (let i = 1; i < report.times.length; i += 1) {
+      expect(report.times[i]! - report.times[i - 1]!).toBeGreaterThanOrEqual(0.99);
+    }
+    expect(report.last).toBe(report.calls);
+  });
+});

@@ -13,20 +13,23 @@ export const BASE_ANSWERS = { serviceName: 'bench_node', operations: ['op_a', 'o
 
 /** Package key -> what differs from the defaults. */
 export const VARIANTS: Record<string, Record<string, unknown>> = {
-  default: {},
+  // An event every publishIntervalOps calls, no minimum interval: what events cost.
+  default: { minPublishIntervalSeconds: 0 },
+  /** The all-in rows: the defaults as shipped (an event at most once a second). */
+  allin: {},
   /** Never publishes within a run: the "idle" latency baseline. */
   idle: { publishIntervalOps: 1_000_000, publishIntervalSeconds: 86_400 },
-  w100: { maxDurationSamples: 100 },
-  w10000: { maxDurationSamples: 10_000 },
-  i10: { publishIntervalOps: 10 },
-  i1000: { publishIntervalOps: 1000 },
+  w100: { maxDurationSamples: 100, minPublishIntervalSeconds: 0 },
+  w10000: { maxDurationSamples: 10_000, minPublishIntervalSeconds: 0 },
+  i10: { publishIntervalOps: 10, minPublishIntervalSeconds: 0 },
+  i1000: { publishIntervalOps: 1000, minPublishIntervalSeconds: 0 },
   /** The Python latency benchmark: the envelope whose package has its own aiokafka producer. */
-  bridge: { envelope: 'omninode-bridge' },
+  bridge: { envelope: 'omninode-bridge', minPublishIntervalSeconds: 0 },
   bridge_idle: { envelope: 'omninode-bridge', publishIntervalOps: 1_000_000, publishIntervalSeconds: 86_400 },
   /** The handler rows: a package timing the handlers its contract routes. */
   handlers: { trackHandlers: true },
   /** The memory benchmark: 10 operations. */
-  ops10: { operations: Array.from({ length: 10 }, (_, i) => `op_${i}`) },
+  ops10: { operations: Array.from({ length: 10 }, (_, i) => `op_${i}`), minPublishIntervalSeconds: 0 },
 };
 
 export type Packages = Record<Language, Record<string, string>>;

@@ -11,6 +11,7 @@ export function format(value: number, unit: Unit): string {
     case '×':
       return value.toFixed(2);
     case 'MB':
+    case '/s':
       return Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(1);
     default:
       return Math.abs(value) < 100 ? value.toFixed(1) : group(value.toFixed(0));

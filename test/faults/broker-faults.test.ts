@@ -52,6 +52,7 @@ const answers = (language: string, topic: string) => ({
   // An event every 20 calls of an operation and a snapshot every second: a few
   // hundred events a second, so an outage of seconds overflows the 1000-event outbox.
   publishIntervalOps: 20,
+  minPublishIntervalSeconds: 0,
   publishIntervalSeconds: 1,
   maxDurationSamples: 200,
   kafkaTopic: topic,

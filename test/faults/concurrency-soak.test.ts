@@ -28,6 +28,7 @@ const CONCURRENCY_ANSWERS = {
   operations: ['async_op', 'sync_op', 'fail_op', 'plain_op'],
   // An event every 3 calls: "due" signals from every thread, all the time.
   publishIntervalOps: 3,
+  minPublishIntervalSeconds: 0,
   maxDurationSamples: 50,
   enableResourceMetrics: false,
 };

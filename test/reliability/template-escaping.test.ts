@@ -56,6 +56,7 @@ const base: Answers = {
   operations: ['create_order', 'get_order'],
   publishIntervalOps: 100,
   publishIntervalSeconds: 60,
+  minPublishIntervalSeconds: 1,
   maxDurationSamples: 1000,
   percentiles: [50, 99.9],
   enableResourceMetrics: true,

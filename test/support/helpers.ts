@@ -142,6 +142,7 @@ export function stressAnswers(extra: Record<string, unknown> = {}): Record<strin
     operations: Array.from({ length: 40 }, (_, i) => `operation_${String(i).padStart(2, '0')}`),
     percentiles: [0.1, 50, 99.9, 100],
     publishIntervalOps: 1,
+    minPublishIntervalSeconds: 0,
     maxDurationSamples: 7,
     enableResourceMetrics: false,
     enableBusinessMetrics: false,

@@ -43,6 +43,7 @@ describe('answers schema', () => {
       operations: ['create_order', 'cancel_order'],
       publishIntervalOps: 100,
       publishIntervalSeconds: 60,
+      minPublishIntervalSeconds: 1,
       maxDurationSamples: 1000,
       percentiles: [50, 95, 99],
       enableResourceMetrics: true,

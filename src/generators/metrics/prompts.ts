@@ -225,6 +225,10 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
       default: (answers: PromptAnswers) =>
         String(fromDisk(answers)?.values.publishIntervalSeconds ?? FIELDS.publishIntervalSeconds.default),
     }),
+    prompt('minPublishIntervalSeconds', {
+      type: 'input',
+      default: String(FIELDS.minPublishIntervalSeconds.default),
+    }),
     prompt('maxDurationSamples', { type: 'input', default: String(FIELDS.maxDurationSamples.default) }),
     {
       ...prompt('percentiles', {

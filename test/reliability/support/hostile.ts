@@ -422,6 +422,9 @@ const answerRecord = fc.record(
         fc.double({ min: 1e-9, max: 86_400, noNaN: true }).filter((s) => s > 0),
       )
       .chain(numberLike),
+    minPublishIntervalSeconds: fc
+      .oneof(fc.constant(0), fc.integer({ min: 0, max: 86_400 }), fc.double({ min: 0, max: 86_400, noNaN: true }))
+      .chain(numberLike),
     maxDurationSamples: fc.integer(SAMPLES_BOUNDS).chain(numberLike),
     percentiles: fc.oneof(
       fc.uniqueArray(percentile, { minLength: 1, maxLength: 10 }),
@@ -469,6 +472,7 @@ export const ANSWER_FIELDS = [
   'operations',
   'publishIntervalOps',
   'publishIntervalSeconds',
+  'minPublishIntervalSeconds',
   'maxDurationSamples',
   'percentiles',
   'enableResourceMetrics',
@@ -545,6 +549,7 @@ export interface Normalized {
   operations: string[];
   publishIntervalOps: number;
   publishIntervalSeconds: number;
+  minPublishIntervalSeconds: number;
   maxDurationSamples: number;
   percentiles: number[];
   enableResourceMetrics: boolean;
@@ -659,6 +664,14 @@ export function oracle(input: unknown): Verdict {
     publishIntervalSeconds = value as number;
   }
 
+  let minPublishIntervalSeconds = 1;
+  if (has('minPublishIntervalSeconds')) {
+    const value = asNumber(raw.minPublishIntervalSeconds);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 86_400)
+      bad.add('minPublishIntervalSeconds');
+    minPublishIntervalSeconds = value as number;
+  }
+
   let percentiles = [50, 95, 99];
   if (has('percentiles')) {
     const list = asList(raw.percentiles);
@@ -749,6 +762,7 @@ export function oracle(input: unknown): Verdict {
       operations: operations as string[],
       publishIntervalOps,
       publishIntervalSeconds,
+      minPublishIntervalSeconds,
       maxDurationSamples,
       percentiles,
       enableResourceMetrics,

@@ -177,6 +177,15 @@ export const publishIntervalSecondsField = z.preprocess(
     .refine((s) => s <= 86_400, 'must be at most 86400 (one day)'),
 );
 
+export const minPublishIntervalSecondsField = z.preprocess(
+  numberLike,
+  z
+    .number({ error: 'must be a number of seconds, 0 <= s <= 86400 (0: no limit)' })
+    .refine(Number.isFinite, 'must be a finite number of seconds')
+    .refine((s) => s >= 0, 'must be 0 (no limit) or more')
+    .refine((s) => s <= 86_400, 'must be at most 86400 (one day)'),
+);
+
 export const percentileValue = z.preprocess(
   numberLike,
   z
@@ -359,6 +368,18 @@ export const FIELDS = {
     docs: {
       rule: '0 < s ≤ 86 400: active operations and a full snapshot',
       default: 'contract metrics subcontract `export_interval_seconds`, else 60',
+    },
+  },
+  minPublishIntervalSeconds: {
+    schema: minPublishIntervalSecondsField,
+    default: 1,
+    prompt: {
+      message: 'At most one event of an operation every how many seconds (0: no limit)',
+      help: "at most one event of an operation every how many seconds, whatever the traffic (0: no limit)",
+    },
+    docs: {
+      rule: "0 ≤ s ≤ 86 400: an operation's events are at least this far apart, whatever its traffic (an event skipped for it follows when the interval is up, with every call since); 0 publishes every `publishIntervalOps` calls",
+      default: '1',
     },
   },
   maxDurationSamples: {

@@ -73,6 +73,7 @@ export const answersSchema = z
       operations: answers.operations,
       publishIntervalOps: answers.publishIntervalOps ?? FIELDS.publishIntervalOps.default,
       publishIntervalSeconds: answers.publishIntervalSeconds ?? FIELDS.publishIntervalSeconds.default,
+      minPublishIntervalSeconds: answers.minPublishIntervalSeconds ?? FIELDS.minPublishIntervalSeconds.default,
       maxDurationSamples: answers.maxDurationSamples ?? FIELDS.maxDurationSamples.default,
       percentiles: answers.percentiles ?? [...FIELDS.percentiles.default],
       enableResourceMetrics: answers.enableResourceMetrics ?? FIELDS.enableResourceMetrics.default,
