@@ -375,7 +375,7 @@ export const FIELDS = {
     default: 1,
     prompt: {
       message: 'At most one event of an operation every how many seconds (0: no limit)',
-      help: "at most one event of an operation every how many seconds, whatever the traffic (0: no limit)",
+      help: 'at most one event of an operation every how many seconds, whatever the traffic (0: no limit)',
     },
     docs: {
       rule: "0 ≤ s ≤ 86 400: an operation's events are at least this far apart, whatever its traffic (an event skipped for it follows when the interval is up, with every call since); 0 publishes every `publishIntervalOps` calls",
