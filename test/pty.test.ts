@@ -127,6 +127,7 @@ describe('npx plop metrics in a terminal', () => {
 
     await session.answer('? Publish an operation every how many of its calls (100)');
     await session.answer('? Publish every how many seconds (60)');
+    await session.answer('? At most one event of an operation every how many seconds (0: no limit) (1)');
     await session.answer('? Durations kept per operation for statistics (the window) (1000)');
 
     await session.expect('? Percentiles');
@@ -166,6 +167,7 @@ describe('npx plop metrics in a terminal', () => {
       operations: ['persist_state', 'query_state'],
       publishIntervalOps: 100,
       publishIntervalSeconds: 60,
+      minPublishIntervalSeconds: 1,
       maxDurationSamples: 1000,
       percentiles: [50, 99, 99.9, 99.99],
       enableResourceMetrics: true,
@@ -220,6 +222,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer(/\? Operations to track[^\n]*\(persist_state\)/, 'persist_state, load_state');
     await session.answer('? Publish an operation every');
     await session.answer('? Publish every how many seconds');
+    await session.answer('? At most one event of an operation');
     await session.answer('? Durations kept');
     await session.expect('? Percentiles');
     await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
@@ -272,6 +275,7 @@ describe('npx plop metrics in a terminal', () => {
     expect(seconds).toContain('publishIntervalSeconds');
     session.write(`${KEY.backspace}2.5${KEY.enter}`);
 
+    await session.answer('? At most one event of an operation');
     await session.answer('? Durations kept');
     await session.expect('? Percentiles');
     await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
@@ -315,6 +319,7 @@ describe('onex-metrics bin in a terminal', () => {
     await session.answer(/\? Operations to track[^\n]*\(persist_state\)/);
     await session.answer('? Publish an operation every');
     await session.answer('? Publish every how many seconds');
+    await session.answer('? At most one event of an operation');
     await session.answer('? Durations kept');
     await session.expect('? Percentiles');
     await session.waitForScreen((screen) => percentileBoxes(screen).size === 7, 'the percentile checkboxes');
@@ -412,6 +417,7 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     for (const prompt of [
       '? Publish an operation every',
       '? Publish every how many seconds',
+      '? At most one event of an operation',
       '? Durations kept',
       '? Percentiles',
     ]) {

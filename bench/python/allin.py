@@ -26,7 +26,9 @@ def run_sync(x: int) -> int:
     return x
 
 
-async def paced(call: Callable[[int], Any], rate: int, seconds: float) -> tuple[int, int]:
+async def paced(
+    call: Callable[[int], Any], rate: int, seconds: float
+) -> tuple[int, int]:
     """Calls ``call`` ``rate`` times a second for ``seconds``; returns the CPU
     nanoseconds it took and the number of calls."""
     per_tick = rate // 1000

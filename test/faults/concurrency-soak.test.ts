@@ -35,6 +35,8 @@ const CONCURRENCY_ANSWERS = {
 const SOAK_ANSWERS = {
   serviceName: 'soak',
   operations: Array.from({ length: 10 }, (_, i) => `op_${i}`),
+  // An event every 100 calls, however fast they come: the soak churns events too.
+  minPublishIntervalSeconds: 0,
 };
 const SOAK_CALLS = 1_000_000;
 

@@ -38,6 +38,8 @@ const answers = (language: string) => ({
   envelope: 'omninode-bridge',
   serviceName: `units_${language}`,
   operations: [...FAULT_OPERATIONS],
+  // The units script the events they expect, the call-driven ones included.
+  minPublishIntervalSeconds: 0,
 });
 
 describe('Python publisher and transport regressions (pytest)', () => {
