@@ -87,7 +87,7 @@ function allIn(lang: 'py' | 'ts'): Row[] {
     })),
     {
       id: `allin.${lang}.r${calls}.events`,
-      label: `${rate(calls)}: operation events a second (after the first)`,
+      label: `${rate(calls)}: operation events a second (after the first, or the warm-up)`,
       unit: '/s',
       budget: at('<=', 1),
     },
@@ -224,7 +224,7 @@ export const SECTIONS: Section[] = [
     rows: [
       {
         id: `pub.${lang}.event`,
-        label: 'one operation event (window of 1000): statistics, envelope, JSON, hand-off, send',
+        label: 'one operation event (window of 1000): statistics, sketch, envelope, JSON, hand-off, send',
         unit: 'µs',
       },
       {
@@ -233,6 +233,17 @@ export const SECTIONS: Section[] = [
         unit: 'µs',
       },
       { id: `pub.${lang}.event_vs_inherent`, label: 'event ÷ inherent parts', unit: '×', budget: at('<=', 1.3) },
+      {
+        id: `pub.${lang}.sketch`,
+        label: 'the sketch in it: built from the sorted window, and its JSON',
+        unit: 'µs',
+      },
+      {
+        id: `pub.${lang}.sketch_vs_rest`,
+        label: 'sketch ÷ the rest of the event',
+        unit: '×',
+        budget: at('<=', 0.5),
+      },
       ...(lang === 'py'
         ? [
             {

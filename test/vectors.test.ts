@@ -1,7 +1,7 @@
 /**
  * One event contract for both languages: the shared vectors of schema/test-vectors.json
  * run through a generated Python package and a generated TypeScript package give
- * the expected statistics, identical between the two, and events that differ only in
+ * the expected statistics and duration sketch, identical between the two, and events that differ only in
  * ids, timestamps and the publishing instance, in either envelope.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { bin, makeTypescriptProject } from './support/typescript.js';
 
 interface Vector {
   name: string;
-  expected: Record<string, { statistics: Record<string, number>; last_error: unknown }>;
+  expected: Record<string, { statistics: Record<string, number>; sketch: unknown; last_error: unknown }>;
 }
 type Output = Record<
   string,
@@ -96,21 +96,23 @@ describe('shared test vectors', () => {
   });
 
   it.each(document.vectors.map((vector) => [vector.name, vector] as const))(
-    '%s: Python gives the expected statistics',
+    '%s: Python gives the expected statistics and sketch',
     (name, vector) => {
       for (const [operation, expected] of Object.entries(vector.expected)) {
         expect(python[name]![operation]!.statistics).toStrictEqual(expected.statistics);
         expect(python[name]![operation]!.last_error).toStrictEqual(expected.last_error);
+        expect(python[name]![operation]!.event).toHaveProperty('payload.sketch', expected.sketch);
       }
     },
   );
 
   it.each(document.vectors.map((vector) => [vector.name, vector] as const))(
-    '%s: TypeScript gives the expected statistics',
+    '%s: TypeScript gives the expected statistics and sketch',
     (name, vector) => {
       for (const [operation, expected] of Object.entries(vector.expected)) {
         expect(typescript[name]![operation]!.statistics).toStrictEqual(expected.statistics);
         expect(typescript[name]![operation]!.last_error).toStrictEqual(expected.last_error);
+        expect(typescript[name]![operation]!.event).toHaveProperty('payload.sketch', expected.sketch);
       }
     },
   );

@@ -48,7 +48,7 @@ async def main() -> None:
     config = load_config()
     package = load_package(config.packages["allin"], "metrics_allin")
     histogram = trackers.prometheus_histogram()
-    rounds = 1 if config.smoke else 3
+    rounds = 1 if config.smoke else 5
     for rate in RATES:
         # Long enough at low rates for the difference to stand out of the loop's noise.
         seconds = 0.05 if config.smoke else max(1.0, 2_000 / rate)

@@ -1,8 +1,9 @@
 """What publishing costs in Python.
 
-1. One operation event (statistics of a full 1000-sample window, envelope, JSON,
-   hand-off to the outbox and the sender task) beside its inherent parts: sorting
-   the window once and one JSON serialisation of the envelope.
+1. One operation event (statistics and sketch of a full 1000-sample window,
+   envelope, JSON, hand-off to the outbox and the sender task) beside its inherent
+   parts: sorting the window once and one JSON serialisation of the envelope; and
+   what the sketch adds: building it from the sorted window, and its JSON.
 2. The amortized cost per call under a load that yields to the event loop on
    every call, so the publisher really runs: at the defaults (an event every 100
    calls, window 1000, p50/p95/p99) and with other windows and intervals, beside
@@ -80,10 +81,21 @@ async def event_cost(package: Any, smoke: bool) -> None:
             json.dumps(envelope)
         return now_ns() - start
 
+    samples = sorted(durations)
+    total = math.fsum(samples)
+    sketch_of = package.sketch.sketch_of
+
+    async def sketch(n: int) -> int:
+        start = now_ns()
+        for _ in range(n):
+            json.dumps(sketch_of(samples, total))
+        return now_ns() - start
+
     batches: dict[str, AsyncBatch] = {
         "event": event,
         "inherent": inherent,
         "exact": with_exact_sum,
+        "sketch": sketch,
     }
     calls, rounds, warmup = (3, 2, 1) if smoke else (40, 15, 2)
     per_round = await rounds_of(batches, calls=calls, rounds=rounds, warmup=warmup)
@@ -95,6 +107,11 @@ async def event_cost(package: Any, smoke: bool) -> None:
     emit("pub.py.inherent", [r["inherent"] / 1000 for r in per_round])
     emit("pub.py.event_vs_inherent", [r["event"] / r["inherent"] for r in per_round])
     emit("pub.py.event_vs_exact", [r["event"] / r["exact"] for r in per_round])
+    emit("pub.py.sketch", [r["sketch"] / 1000 for r in per_round])
+    emit(
+        "pub.py.sketch_vs_rest",
+        [r["sketch"] / (r["event"] - r["sketch"]) for r in per_round],
+    )
     await node.stop_metrics()
 
 

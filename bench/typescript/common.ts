@@ -78,6 +78,13 @@ export async function loadMetrics(dir: string): Promise<GeneratedMetrics> {
   return (await import(pathToFileURL(path.join(dir, 'metrics', 'index.ts')).href)) as GeneratedMetrics;
 }
 
+/** The generated sketch module (metrics/sketch.ts) under `dir`. */
+export async function loadSketch(dir: string): Promise<{ sketchOf(samples: Float64Array, total: number): unknown }> {
+  return (await import(pathToFileURL(path.join(dir, 'metrics', 'sketch.ts')).href)) as {
+    sketchOf(samples: Float64Array, total: number): unknown;
+  };
+}
+
 /** Sends nowhere: publishing without any broker client's cost. Counts events. */
 export class NullTransport implements Transport {
   sent = 0;

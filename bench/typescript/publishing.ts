@@ -1,10 +1,11 @@
 /**
  * What publishing costs in TypeScript.
  *
- * 1. One operation event (statistics of a full 1000-sample window, envelope,
- *    JSON, hand-off to the outbox and the send loop) beside its inherent parts:
- *    sorting the window once (a copy: the ring must stay as it is) and one JSON
- *    serialisation of the envelope.
+ * 1. One operation event (statistics and sketch of a full 1000-sample window,
+ *    envelope, JSON, hand-off to the outbox and the send loop) beside its inherent
+ *    parts: sorting the window once (a copy: the ring must stay as it is) and one
+ *    JSON serialisation of the envelope; and what the sketch adds: building it
+ *    from the sorted window, and its JSON.
  * 2. The amortized cost per call under a load that yields to the event loop on
  *    every call (setImmediate), so the publisher really runs: at the defaults and
  *    with other windows and intervals, beside the hot path alone.
@@ -15,6 +16,7 @@ import {
   emit,
   loadConfig,
   loadMetrics,
+  loadSketch,
   log,
   nextTurn,
   NullTransport,
@@ -60,12 +62,20 @@ async function eventCost(): Promise<void> {
   tracker.publishOperation(OP);
   await settle([tracker]);
   const envelope = JSON.parse(transport.last.toString('utf8')) as unknown;
+  const { sketchOf } = await loadSketch(config.packages.default!);
+  const sorted = window.slice().sort();
+  const total = sorted.reduce((a, b) => a + b, 0);
 
   const batches: Record<string, Batch> = {
     event: async (n) => {
       const start = process.hrtime.bigint();
       for (let i = 0; i < n; i += 1) tracker.publishOperation(OP);
       await settle([tracker]);
+      return Number(process.hrtime.bigint() - start);
+    },
+    sketch: async (n) => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i += 1) JSON.stringify(sketchOf(sorted, total));
       return Number(process.hrtime.bigint() - start);
     },
     inherent: async (n) => {
@@ -91,6 +101,14 @@ async function eventCost(): Promise<void> {
   emit(
     'pub.ts.event_vs_inherent',
     perRound.map((r) => r.event! / r.inherent!),
+  );
+  emit(
+    'pub.ts.sketch',
+    perRound.map((r) => r.sketch! / 1000),
+  );
+  emit(
+    'pub.ts.sketch_vs_rest',
+    perRound.map((r) => r.sketch! / (r.event! - r.sketch!)),
   );
   await tracker.stop();
 }

@@ -1,7 +1,9 @@
 """Computes the expected statistics of schema/test-vectors.json with exact arithmetic.
 
 An independent reference, not the generated code: percentiles by the nearest-rank
-definition with Fractions, the average as the exactly rounded sum divided by n.
+definition with Fractions, the average as the exactly rounded sum divided by n,
+and the sketch of each window by its definition: a bucket found for each duration
+by walking the chain of boundaries (no bisection, no logarithm of a duration).
 Run it after editing the calls of a vector:
 
     .venv/bin/python test/vectors/reference.py schema/test-vectors.json
@@ -41,6 +43,49 @@ def statistics(
     return result
 
 
+SKETCH_RELATIVE_ACCURACY = 0.01
+GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY)
+MIN_INDEX = -math.floor(math.log(1e6) / math.log(GAMMA))
+MAX_INDEX = math.ceil(math.log(1e12) / math.log(GAMMA))
+
+
+def boundary(index: int) -> float:
+    """b(index): b(0) = 1, each next one times GAMMA, each previous one over it."""
+    value = 1.0
+    for _ in range(abs(index)):
+        value = value * GAMMA if index > 0 else value / GAMMA
+    return value
+
+
+def bucket(duration: float) -> int | None:
+    """The i with b(i - 1) < duration <= b(i); None below the lowest bucket."""
+    if duration <= boundary(MIN_INDEX - 1):
+        return None
+    index = MIN_INDEX
+    while index < MAX_INDEX and duration > boundary(index):
+        index += 1
+    return index
+
+
+def sketch(durations: list[float], window: int) -> dict[str, Any]:
+    recent = sorted(durations[-window:])
+    buckets = [bucket(value) for value in recent]
+    indexes = [index for index in buckets if index is not None]
+    bins: list[int] = []
+    if indexes:
+        bins = [indexes.count(i) for i in range(indexes[0], indexes[-1] + 1)]
+    return {
+        "gamma": GAMMA,
+        "index_offset": indexes[0] if indexes else 0,
+        "bin_counts": bins,
+        "zero_count": buckets.count(None),
+        "count": len(recent),
+        "sum": float(sum((Fraction(value) for value in recent), Fraction(0))),
+        "min": recent[0] if recent else 0.0,
+        "max": recent[-1] if recent else 0.0,
+    }
+
+
 def key(percentile: float) -> str:
     text = str(percentile)
     if text.endswith(".0"):
@@ -62,6 +107,7 @@ def expected(vector: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
                 config["maxDurationSamples"],
                 config["percentiles"],
             ),
+            "sketch": sketch(durations, config["maxDurationSamples"]),
             "last_error": (
                 {"type": failures[-1]["error_type"], "details": failures[-1]["details"]}
                 if failures

@@ -36,6 +36,26 @@ export function percentileContext(answers: Answers): { key: string; thousandths:
   }));
 }
 
+/** The relative accuracy of the duration sketch in every operation event. */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+
+/**
+ * The duration sketch's constants, the same in every language: γ = (1 + α) / (1 − α)
+ * and the range of bucket indexes, from about 1 ns (below it: the zero count) to
+ * about 10¹² ms (above it: the top bucket). Generated as literals so that no
+ * language's own `log` decides a bucket.
+ */
+export function sketchContext(): { relativeAccuracy: number; gamma: number; minIndex: number; maxIndex: number } {
+  const relativeAccuracy = SKETCH_RELATIVE_ACCURACY;
+  const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+  return {
+    relativeAccuracy,
+    gamma,
+    minIndex: -Math.floor(Math.log(1e6) / Math.log(gamma)),
+    maxIndex: Math.ceil(Math.log(1e12) / Math.log(gamma)),
+  };
+}
+
 /** `template.ejs` → `output` under `metrics/`, only when its section is enabled. */
 export function section(enabled: boolean, name: string): TemplateFile[] {
   return enabled ? [{ template: `metrics/${name}.ejs`, output: `metrics/${name}` }] : [];

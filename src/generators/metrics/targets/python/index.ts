@@ -5,7 +5,14 @@
 import { besideSource } from '../../../../core/package-info.js';
 import type { Answers } from '../../answers/schema.js';
 import { TESTED } from '../tested.js';
-import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from '../target.js';
+import {
+  type LanguageTarget,
+  oneLine,
+  percentileContext,
+  section,
+  sketchContext,
+  type TemplateFile,
+} from '../target.js';
 
 /**
  * A Python string literal holding exactly `value`. JSON's escaping is a subset of
@@ -48,6 +55,7 @@ const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/__init__.py.ejs', output: 'metrics/__init__.py' },
   { template: 'metrics/__main__.py.ejs', output: 'metrics/__main__.py' },
   { template: 'metrics/config.py.ejs', output: 'metrics/config.py' },
+  { template: 'metrics/sketch.py.ejs', output: 'metrics/sketch.py' },
   { template: 'metrics/window.py.ejs', output: 'metrics/window.py' },
   { template: `metrics/envelope.${answers.envelope}.py.ejs`, output: 'metrics/envelope.py' },
   { template: 'metrics/transport.py.ejs', output: 'metrics/transport.py' },
@@ -133,6 +141,7 @@ export const pythonTarget: LanguageTarget = {
   files,
   context: (answers) => ({
     percentiles: percentileContext(answers),
+    sketch: sketchContext(),
     py: { str: pyString, int: pyInt, float: pyFloat, comment: pyComment },
   }),
   headerComment: (lines) => {

@@ -5,7 +5,14 @@
 import { besideSource } from '../../../../core/package-info.js';
 import type { Answers } from '../../answers/schema.js';
 import { TESTED } from '../tested.js';
-import { type LanguageTarget, oneLine, percentileContext, section, type TemplateFile } from '../target.js';
+import {
+  type LanguageTarget,
+  oneLine,
+  percentileContext,
+  section,
+  sketchContext,
+  type TemplateFile,
+} from '../target.js';
 
 const PRINT_WIDTH = 80;
 
@@ -43,6 +50,7 @@ export function tsList(prefix: string, items: readonly string[], suffix: string)
 const files = (answers: Answers): TemplateFile[] => [
   { template: 'metrics/config.ts.ejs', output: 'metrics/config.ts' },
   { template: 'metrics/window.ts.ejs', output: 'metrics/window.ts' },
+  { template: 'metrics/sketch.ts.ejs', output: 'metrics/sketch.ts' },
   { template: `metrics/envelope.${answers.envelope}.ts.ejs`, output: 'metrics/envelope.ts' },
   { template: 'metrics/transport.ts.ejs', output: 'metrics/transport.ts' },
   { template: 'metrics/publisher.ts.ejs', output: 'metrics/publisher.ts' },
@@ -93,6 +101,7 @@ export const typescriptTarget: LanguageTarget = {
   files,
   context: (answers) => ({
     percentiles: percentileContext(answers),
+    sketch: sketchContext(),
     ts: { str: tsString, number: tsNumber, constant: tsConstant, list: tsList },
   }),
   headerComment: (lines) => lines.map((line) => `// ${oneLine(line)}`).join('\n'),
