@@ -3,6 +3,7 @@
  *
  *   onex-metrics                                   interactive, the plop prompts
  *   onex-metrics --answers FILE | --yes  [--dest DIR] [--dry-run | --check] [--diff] [--force] [--json]
+ *   onex-metrics watch [--brokers LIST] [--topic T ...] [--prometheus HOST:PORT] …   the fleet, live
  *
  * Exit codes: 0 done, 1 refused, failed or not current (a dry run or check says so too),
  * 2 invalid answers or usage.
@@ -20,11 +21,13 @@ import { jsonChanges, keptEditsDir, planDiffs, type JsonReport, type RunStatus }
 import { ConflictError, type Plan } from './core/plan.js';
 import { describePlan } from './core/plan-output.js';
 import { KEPT_EDITS_DIR, WriteRefusedError } from './core/destination.js';
+import { runWatch } from './watch/command.js';
 
 const USAGE = `Usage:
   onex-metrics                       answer the prompts (interactive)
   onex-metrics --answers FILE        generate from a .json/.yaml answers file
   onex-metrics --yes                 generate with every default (contract.yaml gives name and operations)
+  onex-metrics watch --help          see the fleet: merged percentiles, rates, errors (onex-metrics watch)
       [--dest DIR]                   directory targetDir is relative to (default: .)
       [--dry-run]                    list create/update/unchanged/conflict, write nothing
       [--check]                      exit 1 unless the files are what FILE (a record) generates; for CI
@@ -295,6 +298,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (error.code !== 'EPIPE') throw error;
     process.exit(process.exitCode ?? 0);
   });
+  if (argv[0] === 'watch') {
+    process.exitCode = await runWatch(argv.slice(1), {
+      out: (text) => process.stdout.write(text),
+      err: (line) => process.stderr.write(`${line}\n`),
+      isTTY: process.stdout.isTTY === true,
+    });
+    return;
+  }
   const options = parseCli(argv);
   const wantsPrompts =
     typeof options !== 'string' && options.answers === undefined && !options.yes && !options.help && !options.version;
