@@ -308,6 +308,23 @@ export const SECTIONS: Section[] = [
     ],
   },
   {
+    title: '`onex-metrics watch`: 1 000 instances × 10 operations',
+    script: 'bench/typescript/watch.ts',
+    rows: [
+      {
+        id: 'watch.ts.events',
+        label: 'events read a second on one core: JSON, validation, the fleet updated',
+        unit: '/s',
+      },
+      {
+        id: 'watch.ts.rows',
+        label: 'the fleet merged into its rows (each table, JSON line or scrape)',
+        unit: 'ms',
+      },
+      { id: 'watch.ts.heap', label: "heap holding every instance's latest event", unit: 'MB' },
+    ],
+  },
+  {
     title: 'Generation',
     script: 'bench/run.ts',
     rows: [

@@ -149,6 +149,8 @@ await step('TypeScript memory', () =>
   runBenchmark(...ts('memory.ts', config, ['--expose-gc']), { timeout: minutes(10) }),
 );
 
+await step('watch', () => runBenchmark(...ts('watch.ts', config, ['--expose-gc']), { timeout: minutes(5) }));
+
 await step('Generation', async () => {
   const answers = answersFile(root, 'python', 'default');
   const time = async (args: string[], cwd: string): Promise<number> => {

@@ -5,10 +5,12 @@
  * consumer group and must show the fleet: every instance, exact counts, and fleet
  * percentiles within the sketch's 1 % of the exact ones over the union of the instances'
  * windows, in its JSON lines and on /metrics; messages that are not metrics events are
- * counted, never fatal.
+ * counted, never fatal. promtool accepts the exposition, and a real Prometheus server
+ * (Debian's package, scripts/prometheus) scraping `watch` answers a PromQL query for the
+ * fleet p99 within the same 1 %.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +136,7 @@ describe('onex-metrics watch', () => {
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('shows every instance, exact counts and fleet percentiles within 1 % (JSON lines and /metrics)', async () => {
+  it('shows every instance, exact counts and fleet percentiles within 1 % (JSON lines, /metrics, a real Prometheus)', async () => {
     const port = await freePort();
     const watching = runAsync(
       process.execPath,
@@ -151,7 +153,7 @@ describe('onex-metrics watch', () => {
         '--every',
         '1',
         '--exit-after',
-        '12',
+        '25',
         '--prometheus',
         `127.0.0.1:${port}`,
       ],
@@ -165,6 +167,33 @@ describe('onex-metrics watch', () => {
         .then((response) => response.text())
         .catch(() => '');
     }
+    // A real Prometheus scrapes watch; PromQL gives the fleet p99.
+    const promPort = await freePort();
+    const config = path.join(root, 'prometheus.yml');
+    writeFileSync(
+      config,
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: watch\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+    );
+    const promEnv = { ...process.env, PROMETHEUS_STATE_DIR: path.join(root, 'prometheus-state') };
+    const started = run(path.join(REPO, 'scripts/prometheus'), ['start', config, String(promPort)], { env: promEnv });
+    expect(started.code, started.stderr).toBe(0);
+    const query = `onex_operation_duration_seconds{service="${service}",operation="${OPERATION}",quantile="0.99"}`;
+    let promP99: number | undefined;
+    try {
+      for (let attempt = 0; attempt < 40 && promP99 === undefined; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const answer = (await fetch(
+          `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(query)}`,
+        ).then((response) => response.json())) as { data: { result: { value: [number, string] }[] } };
+        const value = answer.data.result[0]?.value[1];
+        if (value !== undefined) promP99 = Number(value);
+      }
+    } finally {
+      run(path.join(REPO, 'scripts/prometheus'), ['stop'], { env: promEnv });
+    }
+    expect(promP99, `no answer from Prometheus to ${query}`).toBeDefined();
+    expect(Math.abs(promP99! * 1000 - exactPercentile(99))).toBeLessThanOrEqual(0.01 * exactPercentile(99));
+
     const result = await watching;
     expect(result.code, result.stderr).toBe(0);
     const last = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Line;
@@ -191,12 +220,20 @@ describe('onex-metrics watch', () => {
 
     // The same fleet in the Prometheus text format, in seconds.
     const labels = `service="${service}",operation="${OPERATION}"`;
-    expect(exposition).toContain('# TYPE onex_operation_duration_seconds gauge');
+    expect(exposition).toContain('# TYPE onex_operation_duration_seconds summary');
     expect(exposition).toContain(`onex_operation_calls_total{${labels}} ${CALLS * 3}\n`);
     expect(exposition).toContain(`onex_operation_instances{${labels}} 3\n`);
     const p99 = new RegExp(`onex_operation_duration_seconds\\{${labels},quantile="0.99"\\} (\\S+)`).exec(exposition);
     expect(p99, exposition).not.toBeNull();
     expect(Math.abs(Number(p99![1]) * 1000 - exactPercentile(99))).toBeLessThanOrEqual(0.01 * exactPercentile(99));
+
+    // promtool, Prometheus's own linter, accepts the exposition.
+    const bin = run(path.join(REPO, 'scripts/prometheus'), ['install']).stdout.trim().split('\n').at(-1)!;
+    const promtool = run(path.join(bin, 'promtool'), ['check', 'metrics'], {
+      input: exposition,
+      stdio: 'pipe',
+    });
+    expect(promtool.code, promtool.stdout + promtool.stderr).toBe(0);
   }, 90_000);
 
   it('explains its flags, and says which one is missing', () => {

@@ -1,7 +1,8 @@
 /**
  * The fleet in the Prometheus text exposition format (version 0.0.4): per (service,
- * operation), fleet quantiles of duration in seconds (base units, as Prometheus names
- * them), calls and errors as counters, instances, stale instances and drops as gauges.
+ * operation), a summary of duration in seconds (base units, as Prometheus names them:
+ * fleet quantiles, and the sum and count of the windows they cover), calls and errors as
+ * counters, instances, stale instances and drops as gauges.
  */
 import { type FleetRow } from './fleet.js';
 
@@ -21,57 +22,58 @@ function number(value: number): string {
 
 interface Family {
   name: string;
-  type: 'gauge' | 'counter';
+  type: 'gauge' | 'counter' | 'summary';
   help: string;
-  samples: (row: FleetRow) => [Record<string, string>, number][];
+  /** Each sample: a suffix of the name (`_sum`, `_count` of a summary), extra labels, value. */
+  samples: (row: FleetRow) => [string, Record<string, string>, number][];
 }
 
 const FAMILIES: Family[] = [
   {
     name: 'onex_operation_duration_seconds',
-    type: 'gauge',
-    help: "Fleet quantiles of an operation's duration, from the instances' merged sketches (1 % relative accuracy).",
-    samples: (row) =>
-      Object.entries(row.percentiles).map(([key, ms]) => [
+    type: 'summary',
+    help:
+      "An operation's duration over the instances' current windows: fleet quantiles from their merged " +
+      'sketches (1 % relative accuracy), the sum and count of those windows.',
+    samples: (row) => [
+      ...Object.entries(row.percentiles).map(([key, ms]): [string, Record<string, string>, number] => [
+        '',
         { quantile: String(Number((Number(key.slice(1).replace('_', '.')) / 100).toFixed(6))) },
         ms / 1000,
       ]),
-  },
-  {
-    name: 'onex_operation_window_durations',
-    type: 'gauge',
-    help: "Durations in the instances' merged windows, which the quantiles cover.",
-    samples: (row) => [[{}, row.samples]],
+      ['_sum', {}, row.sketch.sum / 1000],
+      ['_count', {}, row.samples],
+    ],
   },
   {
     name: 'onex_operation_calls_total',
     type: 'counter',
     help: 'Calls of an operation over the lifetimes of the instances reporting it.',
-    samples: (row) => [[{}, row.count]],
+    samples: (row) => [['', {}, row.count]],
   },
   {
     name: 'onex_operation_errors_total',
     type: 'counter',
     help: 'Calls of an operation that raised, over the lifetimes of the instances reporting it.',
-    samples: (row) => [[{}, row.errors]],
+    samples: (row) => [['', {}, row.errors]],
   },
   {
     name: 'onex_operation_instances',
     type: 'gauge',
     help: 'Instances reporting an operation.',
-    samples: (row) => [[{}, row.instances]],
+    samples: (row) => [['', {}, row.instances]],
   },
   {
     name: 'onex_operation_stale_instances',
     type: 'gauge',
     help: 'Instances reporting an operation that have been silent for 3 publish intervals.',
-    samples: (row) => [[{}, row.stale]],
+    samples: (row) => [['', {}, row.stale]],
   },
   {
     name: 'onex_operation_dropped_events',
     type: 'gauge',
     help: 'Events the instances dropped from their full outboxes (their latest dropped_events, summed).',
-    samples: (row) => [[{}, row.dropped]],
+    samples: (row) => [['', {}, row.dropped]],
   },
 ];
 
@@ -81,12 +83,12 @@ export function exposition(rows: readonly FleetRow[], counters: { events: number
   for (const family of FAMILIES) {
     lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
     for (const row of rows) {
-      for (const [extra, value] of family.samples(row)) {
+      for (const [suffix, extra, value] of family.samples(row)) {
         const labels = { service: row.service, operation: row.operation, ...extra };
         const text = Object.entries(labels)
           .map(([key, value]) => `${key}="${label(value)}"`)
           .join(',');
-        lines.push(`${family.name}{${text}} ${number(value)}`);
+        lines.push(`${family.name}${suffix}{${text}} ${number(value)}`);
       }
     }
   }

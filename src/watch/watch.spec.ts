@@ -115,7 +115,7 @@ describe('the exposition', () => {
     const fleet = new Fleet(10);
     fleet.observe({ ...observation('a', [2, 4, 1000], 0), service: 'or"de\\rs' });
     const text = exposition(fleet.rows(0), fleet);
-    expect(text).toContain('# TYPE onex_operation_duration_seconds gauge\n');
+    expect(text).toContain('# TYPE onex_operation_duration_seconds summary\n');
     expect(text).toContain(
       'onex_operation_duration_seconds{service="or\\"de\\\\rs",operation="create",quantile="0.99"} 1\n',
     );
