@@ -7,12 +7,13 @@
  * windows, in its JSON lines and on /metrics; messages that are not metrics events are
  * counted, never fatal. promtool accepts the exposition, and a real Prometheus server
  * (Debian's package, scripts/prometheus) scraping `watch` answers a PromQL query for the
- * fleet p99 within the same 1 %.
+ * fleet p99 within the same 1 %. Two `watch` processes in one consumer group share a
+ * 4-partition topic: each service is reported by exactly one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freePort, REPO, run, runAsync, tempDir, venvBin, writeAnswers } from './support/helpers.js';
 import { kafkaBootstrap } from './support/kafka.js';
@@ -108,8 +109,30 @@ function eventsOf(instance: (typeof INSTANCES)[number]): string[] {
   return result.stdout.split('\n').filter((line) => line.trim() !== '');
 }
 
+/** `onex-metrics watch` in the background with `args`; resolves when it exits. */
+function watch(args: readonly string[], seconds: number) {
+  return runAsync(
+    process.execPath,
+    [
+      path.join(REPO, 'bin/onex-metrics.js'),
+      'watch',
+      '--brokers',
+      kafkaBootstrap(),
+      '--json',
+      '--every',
+      '1',
+      '--exit-after',
+      String(seconds),
+      ...args,
+    ],
+    { timeout: (seconds + 30) * 1000 },
+  );
+}
+
 describe('onex-metrics watch', () => {
   let operationEvents = 0;
+  /** One operation event of the Python onex instance, to copy under other services. */
+  let sample = '';
 
   beforeAll(async () => {
     const producer = new Producer({
@@ -123,6 +146,7 @@ describe('onex-metrics watch', () => {
         .filter((event) => 'operation' in (JSON.parse(event) as { payload: object }).payload)
         .map((value) => ({ topic, key: service, value }));
       operationEvents = messages.length;
+      sample = messages[0]!.value;
       await producer.send({
         messages: [
           ...messages,
@@ -138,26 +162,9 @@ describe('onex-metrics watch', () => {
 
   it('shows every instance, exact counts and fleet percentiles within 1 % (JSON lines, /metrics, a real Prometheus)', async () => {
     const port = await freePort();
-    const watching = runAsync(
-      process.execPath,
-      [
-        path.join(REPO, 'bin/onex-metrics.js'),
-        'watch',
-        '--brokers',
-        kafkaBootstrap(),
-        '--topic',
-        topic,
-        '--group',
-        `watch-test-${suffix}`,
-        '--json',
-        '--every',
-        '1',
-        '--exit-after',
-        '25',
-        '--prometheus',
-        `127.0.0.1:${port}`,
-      ],
-      { timeout: 60_000 },
+    const watching = watch(
+      ['--topic', topic, '--group', `watch-test-${suffix}`, '--prometheus', `127.0.0.1:${port}`],
+      25,
     );
     // Scrape once the events are in (a few seconds after the group joins).
     let exposition = '';
@@ -234,6 +241,53 @@ describe('onex-metrics watch', () => {
       stdio: 'pipe',
     });
     expect(promtool.code, promtool.stdout + promtool.stderr).toBe(0);
+  }, 90_000);
+
+  it('two processes in one group share a multi-partition topic: each service is reported by exactly one', async () => {
+    const shared = `onex.evt.shared-${suffix}.operation-metrics.v1`;
+    const admin = new Admin({ clientId: 'watch-test', bootstrapBrokers: [kafkaBootstrap()] });
+    try {
+      await admin.createTopics({ topics: [shared], partitions: 4, replicas: 1 });
+    } finally {
+      await admin.close();
+    }
+    const group = ['--topic', shared, '--group', `watch-shared-${suffix}`];
+    const first = watch(group, 30);
+    const second = watch(group, 30);
+    // Both join the group and the partitions are shared out before any event comes.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const services = Array.from({ length: 8 }, (_, i) => `shared_${suffix}_${i}`);
+    const event = JSON.parse(sample) as { payload: Record<string, unknown> };
+    const producer = new Producer({
+      clientId: 'watch-test',
+      bootstrapBrokers: [kafkaBootstrap()],
+      serializers: stringSerializers,
+    });
+    try {
+      await producer.send({
+        // Keyed by the service, as the generated publishers key their events.
+        messages: services.map((name) => ({
+          topic: shared,
+          key: name,
+          value: JSON.stringify({ ...event, payload: { ...event.payload, service_name: name } }),
+        })),
+      });
+    } finally {
+      await producer.close();
+    }
+    const reported: string[][] = [];
+    for (const result of await Promise.all([first, second])) {
+      expect(result.code, result.stderr).toBe(0);
+      const last = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Line;
+      reported.push(last.rows.map((row) => row.service).sort());
+    }
+    console.log(
+      `watch processes in one group reported ${reported.map((names) => names.length).join(' and ')} services`,
+    );
+    expect(reported[0]!.filter((name) => reported[1]!.includes(name))).toEqual([]);
+    expect([...reported[0]!, ...reported[1]!].sort()).toEqual(services.sort());
+    expect(reported[0]!.length).toBeGreaterThan(0);
+    expect(reported[1]!.length).toBeGreaterThan(0);
   }, 90_000);
 
   it('explains its flags, and says which one is missing', () => {
