@@ -482,14 +482,15 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
     expect(tests.stdout).toMatch(/\b1\d passed\b/);
   });
 
-  it('passes mypy --strict and ruff, and the real EventBusKafka and EventBusInmemory satisfy its EventBus protocol', () => {
+  it('passes mypy --strict and ruff; the real EventBusKafka and EventBusInmemory satisfy its EventBus protocol, BackendMetricsPrometheus its MetricsBackend', () => {
     writeFileSync(
       path.join(node, 'buses.py'),
       [
+        'from omnibase_core.backends.metrics import BackendMetricsPrometheus',
         'from omnibase_core.event_bus.event_bus_inmemory import EventBusInmemory',
         'from omnibase_infra.event_bus.event_bus_kafka import EventBusKafka',
         '',
-        'from metrics import EventBus',
+        'from metrics import EventBus, MetricsBackend',
         'from metrics.event_bus import StartableEventBus',
         '',
         '',
@@ -504,6 +505,10 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
         'def not_a_bus() -> EventBus:',
         '    return object()  # the one error expected',
         '',
+        '',
+        'def backend(prometheus: BackendMetricsPrometheus) -> MetricsBackend:',
+        '    return prometheus',
+        '',
       ].join('\n'),
     );
     const mypy = run(onexBin('mypy'), ['--strict', '--no-incremental', 'metrics', 'buses.py'], {
@@ -511,7 +516,7 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
       timeout: 600_000,
     });
     expect(mypy.stdout).toMatch(
-      /^buses\.py:17: error: Incompatible return value type \(got "object", expected "EventBus"\)/m,
+      /^buses\.py:18: error: Incompatible return value type \(got "object", expected "EventBus"\)/m,
     );
     expect(mypy.stdout).toContain('Found 1 error in 1 file');
     for (const args of [
@@ -520,6 +525,29 @@ describe('the generated package with the omnibase packages alone (no psutil)', (
     ]) {
       const ruff = run(venvBin('ruff'), [args[0]!, '--no-cache', ...args.slice(1)], { cwd: node });
       expect(ruff.code, ruff.stdout + ruff.stderr).toBe(0);
+    }
+  });
+
+  it("records every event's statistics into a node's MixinMetrics backend (the real BackendMetricsPrometheus)", () => {
+    const result = run(onexBin('python'), [path.join(ONEX_HELPERS, 'metrics_backend.py'), '--package-dir', node], {
+      timeout: 120_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const { statistics, exposition } = JSON.parse(result.stdout) as {
+      statistics: Record<string, number>;
+      exposition: string;
+    };
+    const sample = (name: string, labels: string): number => {
+      const line = exposition.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
+      expect(line, `${name}{${labels}} in\n${exposition}`).toBeDefined();
+      return Number(line!.split(' ').at(-1));
+    };
+    const labels = 'operation="create_order",service="orders_effect"';
+    expect(sample('operation_calls_total', labels)).toBe(250);
+    expect(sample('operation_errors_total', labels)).toBe(25);
+    expect(sample('operation_error_rate', labels)).toBe(0.1);
+    for (const statistic of ['avg', 'min', 'max', 'p50', 'p95', 'p99']) {
+      expect(sample('operation_duration_ms', `${labels},statistic="${statistic}"`)).toBe(statistics[statistic]);
     }
   });
 

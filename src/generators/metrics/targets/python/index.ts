@@ -63,6 +63,7 @@ const files = (answers: Answers): TemplateFile[] => [
     ? { template: 'metrics/event_bus.py.ejs', output: 'metrics/event_bus.py' }
     : { template: 'metrics/kafka.py.ejs', output: 'metrics/kafka.py' },
   { template: 'metrics/publisher.py.ejs', output: 'metrics/publisher.py' },
+  { template: 'metrics/backend.py.ejs', output: 'metrics/backend.py' },
   ...section(answers.enableResourceMetrics, 'resources.py'),
   ...section(answers.enableBusinessMetrics, 'business.py'),
   ...section(answers.trackHandlers, 'handlers.py'),
