@@ -174,6 +174,11 @@ describe('onex-metrics watch', () => {
         .then((response) => response.text())
         .catch(() => '');
     }
+    const asked = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
+    const openMetrics = { type: asked.headers.get('content-type') ?? '', body: await asked.text() };
+
     // A real Prometheus scrapes watch; PromQL gives the fleet p99.
     const promPort = await freePort();
     const config = path.join(root, 'prometheus.yml');
@@ -233,6 +238,10 @@ describe('onex-metrics watch', () => {
     const p99 = new RegExp(`onex_operation_duration_seconds\\{${labels},quantile="0.99"\\} (\\S+)`).exec(exposition);
     expect(p99, exposition).not.toBeNull();
     expect(Math.abs(Number(p99![1]) * 1000 - exactPercentile(99))).toBeLessThanOrEqual(0.01 * exactPercentile(99));
+
+    // OpenMetrics to a scraper that asks for it (as the real Prometheus does).
+    expect(openMetrics.type).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(openMetrics.body).toMatch(/# TYPE onex_operation_calls counter\n[^]*\n# EOF\n$/);
 
     // promtool, Prometheus's own linter, accepts the exposition.
     const bin = run(path.join(REPO, 'scripts/prometheus'), ['install']).stdout.trim().split('\n').at(-1)!;

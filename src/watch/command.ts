@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../core/exit-codes.js';
 import { parseEvent } from './event.js';
-import { exposition, CONTENT_TYPE } from './exposition.js';
+import { CONTENT_TYPE, exposition, OPENMETRICS_CONTENT_TYPE, wantsOpenMetrics } from './exposition.js';
 import { Fleet, type FleetRow } from './fleet.js';
 
 export const WATCH_USAGE = `Usage:
@@ -21,7 +21,7 @@ export const WATCH_USAGE = `Usage:
                               intervals marks an instance stale, for 6 drops it
       [--every SECONDS]       how often to show the fleet (default: 2)
       [--json]                JSON lines even on a terminal
-      [--prometheus HOST:PORT] serve /metrics (Prometheus text format) there
+      [--prometheus HOST:PORT] serve /metrics there (Prometheus text, or OpenMetrics when asked)
       [--exit-after SECONDS]  stop after this long (default: run until Ctrl-C)
 
 Needs @platformatic/kafka: npm install @platformatic/kafka@2 (Node.js 22.22 or later; @1 before).
@@ -247,8 +247,9 @@ export async function runWatch(
           response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the metrics are at /metrics\n');
           return;
         }
-        const body = exposition(fleet.rows(Date.now()), fleet);
-        response.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body);
+        const openMetrics = wantsOpenMetrics(request.headers.accept);
+        const body = exposition(fleet.rows(Date.now()), fleet, { openMetrics });
+        response.writeHead(200, { 'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : CONTENT_TYPE }).end(body);
       });
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

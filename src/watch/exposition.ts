@@ -7,6 +7,12 @@
 import { type FleetRow } from './fleet.js';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+/** Whether a scraper's Accept header asks for OpenMetrics (Prometheus's own does, first). */
+export function wantsOpenMetrics(accept: string | undefined): boolean {
+  return (accept ?? '').includes('application/openmetrics-text');
+}
 
 /** A label value with `\`, `"` and line breaks escaped, as the format requires. */
 function label(value: string): string {
@@ -24,7 +30,8 @@ interface Family {
   name: string;
   type: 'gauge' | 'counter' | 'summary';
   help: string;
-  /** Each sample: a suffix of the name (`_sum`, `_count` of a summary), extra labels, value. */
+  /** The family's name (a counter's without `_total`, as OpenMetrics names it). */
+  /** Each sample: a suffix of the name (`_total`, `_sum`, `_count`), extra labels, value. */
   samples: (row: FleetRow) => [string, Record<string, string>, number][];
 }
 
@@ -46,16 +53,16 @@ const FAMILIES: Family[] = [
     ],
   },
   {
-    name: 'onex_operation_calls_total',
+    name: 'onex_operation_calls',
     type: 'counter',
     help: 'Calls of an operation over the lifetimes of the instances reporting it.',
-    samples: (row) => [['', {}, row.count]],
+    samples: (row) => [['_total', {}, row.count]],
   },
   {
-    name: 'onex_operation_errors_total',
+    name: 'onex_operation_errors',
     type: 'counter',
     help: 'Calls of an operation that raised, over the lifetimes of the instances reporting it.',
-    samples: (row) => [['', {}, row.errors]],
+    samples: (row) => [['_total', {}, row.errors]],
   },
   {
     name: 'onex_operation_instances',
@@ -77,28 +84,45 @@ const FAMILIES: Family[] = [
   },
 ];
 
-/** The exposition of `rows`, with `watch`'s own event counters. */
-export function exposition(rows: readonly FleetRow[], counters: { events: number; invalid: number }): string {
+/**
+ * The exposition of `rows`, with `watch`'s own event counters: the text format 0.0.4,
+ * or OpenMetrics 1.0 (counter families named without `_total`, `# EOF` at the end).
+ */
+export function exposition(
+  rows: readonly FleetRow[],
+  counters: { events: number; invalid: number },
+  { openMetrics = false } = {},
+): string {
   const lines: string[] = [];
-  for (const family of FAMILIES) {
-    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
-    for (const row of rows) {
-      for (const [suffix, extra, value] of family.samples(row)) {
-        const labels = { service: row.service, operation: row.operation, ...extra };
+  const families: Family[] = [
+    ...FAMILIES,
+    {
+      name: 'onex_watch_events',
+      type: 'counter',
+      help: 'Operation events read.',
+      samples: () => [['_total', {}, counters.events]],
+    },
+    {
+      name: 'onex_watch_invalid_events',
+      type: 'counter',
+      help: 'Messages on the metrics topics that are not valid metrics events.',
+      samples: () => [['_total', {}, counters.invalid]],
+    },
+  ];
+  for (const family of families) {
+    const described = family.type === 'counter' && !openMetrics ? `${family.name}_total` : family.name;
+    lines.push(`# HELP ${described} ${family.help}`, `# TYPE ${described} ${family.type}`);
+    const fleetWide = family.name.startsWith('onex_watch_');
+    for (const row of fleetWide ? [undefined] : rows) {
+      for (const [suffix, extra, value] of family.samples(row!)) {
+        const labels = row === undefined ? extra : { service: row.service, operation: row.operation, ...extra };
         const text = Object.entries(labels)
           .map(([key, value]) => `${key}="${label(value)}"`)
           .join(',');
-        lines.push(`${family.name}${suffix}{${text}} ${number(value)}`);
+        lines.push(`${family.name}${suffix}${text === '' ? '' : `{${text}}`} ${number(value)}`);
       }
     }
   }
-  lines.push(
-    '# HELP onex_watch_events_total Operation events read.',
-    '# TYPE onex_watch_events_total counter',
-    `onex_watch_events_total ${counters.events}`,
-    '# HELP onex_watch_invalid_events_total Messages on the metrics topics that are not valid metrics events.',
-    '# TYPE onex_watch_invalid_events_total counter',
-    `onex_watch_invalid_events_total ${counters.invalid}`,
-  );
+  if (openMetrics) lines.push('# EOF');
   return `${lines.join('\n')}\n`;
 }

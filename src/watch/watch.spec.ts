@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent, type Observation } from './event.js';
-import { exposition } from './exposition.js';
+import { exposition, wantsOpenMetrics } from './exposition.js';
 import { Fleet } from './fleet.js';
 import { boundary, type DurationSketch, mergeSketches, sketchQuantile } from './sketch.js';
 
@@ -121,5 +121,16 @@ describe('the exposition', () => {
     );
     expect(text).toContain('onex_operation_calls_total{service="or\\"de\\\\rs",operation="create"} 3\n');
     expect(text.endsWith('onex_watch_invalid_events_total 0\n')).toBe(true);
+  });
+
+  it('is OpenMetrics when asked: counter families without _total, # EOF at the end', () => {
+    const fleet = new Fleet(10);
+    fleet.observe(observation('a', [2, 4], 0));
+    const text = exposition(fleet.rows(0), fleet, { openMetrics: true });
+    expect(text).toContain('# TYPE onex_operation_calls counter\n');
+    expect(text).toContain('onex_operation_calls_total{service="orders",operation="create"} 2\n');
+    expect(text.endsWith('\n# EOF\n')).toBe(true);
+    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe(true);
+    expect(wantsOpenMetrics(undefined)).toBe(false);
   });
 });
