@@ -152,6 +152,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer("? Time the handlers the contract routes, at the node's routing (Python)? (y/N)");
     await session.answer('? Topic for operation events (onex.evt.store-effect.operation-metrics.v1)');
     await session.answer('? Topic for the full snapshot (onex.evt.store-effect.node-metrics.v1)');
+    await session.answer('? Prometheus alert rules');
     await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
 
@@ -233,6 +234,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Prometheus alert rules');
     await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     const exit = await session.exit();
@@ -292,6 +294,7 @@ describe('npx plop metrics in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Prometheus alert rules');
     await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
@@ -330,6 +333,7 @@ describe('onex-metrics bin in a terminal', () => {
     await session.answer('? Time the handlers');
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Prometheus alert rules');
     await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);
@@ -428,6 +432,7 @@ describe('a newcomer in a fresh directory: npm install the pack, npx onex-metric
     }
     await session.answer('? Topic for operation events');
     await session.answer('? Topic for the full snapshot');
+    await session.answer('? Prometheus alert rules');
     await session.answer('? Tests generated with the package');
     await session.expect('onex-metrics done:');
     expect((await session.exit()).exitCode, session.screenText()).toBe(0);

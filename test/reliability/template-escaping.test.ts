@@ -64,6 +64,8 @@ const base: Answers = {
   trackHandlers: false,
   kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
   snapshotTopic: 'onex.evt.orders.node-metrics.v1',
+  // The alert rules and dashboard are built as data (YAML, JSON): metrics.spec.ts.
+  alerts: null,
   tests: 'full',
 };
 

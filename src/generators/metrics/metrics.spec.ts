@@ -13,6 +13,7 @@ import { ANSWER_KEYS, answersTable, FIELDS } from './answers/fields.js';
 import { answersFromPrompts, buildPrompts } from './prompts.js';
 import { recordPath } from '../../core/record.js';
 import { renderMetrics } from './render.js';
+import { observabilityFiles } from './observability.js';
 import { sha256 } from '../../core/hash.js';
 import { InvalidAnswersError } from '../../core/answers-error.js';
 import { parseAnswers, percentileKey, percentileThousandths } from './answers/schema.js';
@@ -51,8 +52,38 @@ describe('answers schema', () => {
       trackHandlers: false,
       kafkaTopic: 'onex.evt.orders.operation-metrics.v1',
       snapshotTopic: 'onex.evt.orders.node-metrics.v1',
+      alerts: null,
       tests: 'full',
     });
+  });
+
+  it('writes alert rules and a dashboard whose strings hold any service name exactly', () => {
+    const name = 'a"b\\c\n{{ $x }}';
+    const answers = { ...parseAnswers({ serviceName: 'orders', operations: ['a'] }), serviceName: name };
+    const [rules, dashboard] = observabilityFiles({ ...answers, alerts: { p99Ms: 250, silent: true } }, ['banner']);
+    const parsed = parseYaml(rules!.content) as { groups: { name: string; rules: { expr: string; for: string }[] }[] };
+    expect(parsed.groups[0]!.name).toBe(`onex-metrics-${name}`);
+    expect(parsed.groups[0]!.rules.map((rule) => rule.for)).toEqual(['5m', '5m']);
+    expect(parsed.groups[0]!.rules[0]!.expr).toContain('service="a\\"b\\\\c\\n{{ $x }}"');
+    expect((JSON.parse(dashboard!.content) as { title: string }).title).toContain(name);
+    expect(observabilityFiles({ ...answers, alerts: null }, [])).toEqual([]);
+  });
+
+  it('takes alerts as an object or typed on one line, and names what is wrong', () => {
+    const typed = parseAnswers({
+      serviceName: 'orders',
+      operations: ['a'],
+      alerts: 'p99Ms=250, errorRate=0.05, silent=yes',
+    });
+    expect(typed.alerts).toEqual({ p99Ms: 250, errorRate: 0.05, silent: true });
+    expect(parseAnswers({ serviceName: 'orders', operations: ['a'], alerts: '' }).alerts).toBeNull();
+    expect(() => parseAnswers({ serviceName: 'orders', operations: ['a'], alerts: { errorRate: 2 } })).toThrow(
+      /alerts\.errorRate/,
+    );
+    expect(() => parseAnswers({ serviceName: 'orders', operations: ['a'], alerts: { forMinutes: 1 } })).toThrow(
+      /names no alert/,
+    );
+    expect(() => parseAnswers({ serviceName: 'orders', operations: ['a'], alerts: 'p99=1' })).toThrow(/p99/);
   });
 
   it('derives ONEX topics from the service name, and the older topics for omninode-bridge', () => {

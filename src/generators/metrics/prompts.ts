@@ -278,6 +278,7 @@ export function buildPrompts(options: PromptOptions): MetricsPrompt[] {
         typeof answers.kafkaTopic === 'string' ? answers.kafkaTopic : defaultTopic(envelopeOf(answers), serviceName);
       return defaultSnapshotTopic(envelopeOf(answers), kafkaTopic, serviceName);
     }),
+    prompt('alerts', { type: 'input', default: '' }),
     prompt('tests', {
       type: 'list',
       choices: [

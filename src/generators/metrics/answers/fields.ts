@@ -239,6 +239,39 @@ export const enableResourceMetricsField = booleanField('enableResourceMetrics');
 export const enableBusinessMetricsField = booleanField('enableBusinessMetrics');
 export const trackHandlersField = booleanField('trackHandlers');
 
+/** `"p99Ms=250, errorRate=0.05"` → `{ p99Ms: '250', errorRate: '0.05' }`; `""` → null: alerts typed on one line. */
+function alertsLike(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value.trim() === '') return null;
+  return Object.fromEntries(
+    splitList(value).map((pair) => {
+      const [key = '', ...rest] = pair.split('=');
+      return [key.trim(), rest.join('=').trim()];
+    }),
+  );
+}
+
+/**
+ * Prometheus alert rules (and a Grafana dashboard) over the series `onex-metrics watch`
+ * exposes: a fleet p99 above `p99Ms`, an error rate above `errorRate` (over 5 minutes),
+ * an instance silent; each for `forMinutes` (default 5). `null`: neither file.
+ */
+export const alertsField = z.preprocess(
+  alertsLike,
+  z
+    .object({
+      p99Ms: z.preprocess(numberLike, z.number().positive().max(86_400_000)).optional(),
+      errorRate: z.preprocess(numberLike, z.number().gt(0).max(1)).optional(),
+      silent: z.preprocess(booleanLike, z.boolean()).optional(),
+      forMinutes: z.preprocess(numberLike, z.number().min(0).max(1440)).optional(),
+    })
+    .strict()
+    .refine((alerts) => alerts.p99Ms !== undefined || alerts.errorRate !== undefined || alerts.silent === true, {
+      message: 'names no alert: give p99Ms=N (ms), errorRate=x (0 < x ≤ 1) or silent=true, or leave it empty for none',
+    })
+    .nullable(),
+);
+
 /** A legal Kafka topic; the `onex` envelope also needs the ONEX format (`topicProblem`). */
 export const topicField = z
   .string({ error: 'must be a Kafka topic name' })
@@ -448,6 +481,19 @@ export const FIELDS = {
     docs: {
       rule: 'the full snapshot; same rules',
       default: '`onex.evt.<producer>.node-metrics.v1`; `omninode-bridge`: `<kafkaTopic>.comprehensive`',
+    },
+  },
+  alerts: {
+    schema: alertsField,
+    default: null,
+    prompt: {
+      message:
+        'Prometheus alert rules and a Grafana dashboard (e.g. p99Ms=250, errorRate=0.05, silent=true), or enter for none',
+      help: 'alert rules and a dashboard: p99Ms=N, errorRate=x, silent=true, forMinutes=N (comma-separated)',
+    },
+    docs: {
+      rule: '`null`, or any of `p99Ms` (fleet p99 above N ms), `errorRate` (errors ÷ calls over 5 min above x), `silent: true` (an instance silent for 3 publish intervals), `forMinutes` (how long before firing, default 5): writes `metrics/alerts.yml` (Prometheus rules) and `metrics/dashboard.json` (Grafana) over the series of `onex-metrics watch`; typed on one line as `p99Ms=250, errorRate=0.05`',
+      default: '`null`: neither file',
     },
   },
   tests: {

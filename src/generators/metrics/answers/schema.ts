@@ -81,6 +81,7 @@ export const answersSchema = z
       trackHandlers: answers.trackHandlers ?? FIELDS.trackHandlers.default,
       kafkaTopic,
       snapshotTopic,
+      alerts: answers.alerts ?? FIELDS.alerts.default,
       tests: answers.tests ?? FIELDS.tests.default,
     };
   });
