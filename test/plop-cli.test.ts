@@ -108,6 +108,7 @@ const STORE_EFFECT_ANSWERS = {
   trackHandlers: false,
   kafkaTopic: 'onex.evt.store-effect.operation-metrics.v1',
   snapshotTopic: 'onex.evt.store-effect.node-metrics.v1',
+  alerts: null,
   tests: 'full',
 };
 
@@ -168,6 +169,8 @@ describe('plop bypass without a terminal', () => {
         'svc.events',
         '--snapshotTopic',
         'svc.snapshots',
+        '--alerts',
+        'p99Ms=250, errorRate=0.05, silent=yes, forMinutes=2',
         '--tests',
         'smoke',
       ],
@@ -193,6 +196,7 @@ describe('plop bypass without a terminal', () => {
       trackHandlers: true,
       kafkaTopic: 'svc.events',
       snapshotTopic: 'svc.snapshots',
+      alerts: { p99Ms: 250, errorRate: 0.05, silent: true, forMinutes: 2 },
       tests: 'smoke',
     });
     const files = listFiles(target);

@@ -480,6 +480,7 @@ export const ANSWER_FIELDS = [
   'trackHandlers',
   'kafkaTopic',
   'snapshotTopic',
+  'alerts',
   'tests',
 ] as const;
 
@@ -557,6 +558,7 @@ export interface Normalized {
   trackHandlers: boolean;
   kafkaTopic: string;
   snapshotTopic: string;
+  alerts: { p99Ms?: number; errorRate?: number; silent?: boolean; forMinutes?: number } | null;
   tests: 'full' | 'smoke' | 'none';
 }
 
@@ -708,6 +710,63 @@ export function oracle(input: unknown): Verdict {
   const tests = has('tests') ? raw.tests : 'full';
   if (!['full', 'smoke', 'none'].includes(tests as string)) bad.add('tests');
 
+  // alerts: null, or an object of known keys naming at least one alert; typed on one
+  // line as "p99Ms=250, silent=yes" (only there is yes/no text).
+  let alerts: Normalized['alerts'] = null;
+  if (has('alerts')) {
+    let value = raw.alerts;
+    if (typeof value === 'string') {
+      value =
+        value.trim() === ''
+          ? null
+          : Object.fromEntries(
+              value.split(',').map((pair) => {
+                const [name = '', ...rest] = pair.trim().split('=');
+                const text = rest.join('=').trim();
+                const yesNo = { true: true, yes: true, y: true, false: false, no: false, n: false } as Record<
+                  string,
+                  boolean
+                >;
+                const word = text.toLowerCase();
+                return [name.trim(), name.trim() === 'silent' && word in yesNo ? yesNo[word] : text];
+              }),
+            );
+    }
+    if (value === null) alerts = null;
+    else if (typeof value !== 'object' || Array.isArray(value)) bad.add('alerts');
+    else {
+      const given = value as Record<string, unknown>;
+      const limits: Record<string, [number, number, boolean]> = {
+        p99Ms: [0, 86_400_000, false],
+        errorRate: [0, 1, false],
+        forMinutes: [0, 1440, true],
+      };
+      const out: Record<string, unknown> = {};
+      let ok = true;
+      for (const [key, entry] of Object.entries(given)) {
+        if (entry === undefined && key in limits) continue;
+        if (key === 'silent') {
+          if (entry !== undefined && typeof entry !== 'boolean') ok = false;
+          out.silent = entry;
+        } else if (key in limits) {
+          const [low, high, inclusive] = limits[key]!;
+          const number = asNumber(entry);
+          if (
+            typeof number !== 'number' ||
+            !Number.isFinite(number) ||
+            number > high ||
+            (inclusive ? number < low : number <= low)
+          )
+            ok = false;
+          out[key] = number;
+        } else ok = false;
+      }
+      if (ok && out.p99Ms === undefined && out.errorRate === undefined && out.silent !== true) ok = false;
+      if (ok) alerts = out as Normalized['alerts'];
+      else bad.add('alerts');
+    }
+  }
+
   const legal = (topic: unknown): boolean =>
     typeof topic === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(topic) && topic !== '.' && topic !== '..';
   for (const key of ['kafkaTopic', 'snapshotTopic']) if (has(key) && !legal(raw[key])) bad.add(key);
@@ -770,6 +829,7 @@ export function oracle(input: unknown): Verdict {
       trackHandlers,
       kafkaTopic,
       snapshotTopic,
+      alerts,
       tests: tests as Normalized['tests'],
     },
   };

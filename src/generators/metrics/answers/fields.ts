@@ -239,6 +239,8 @@ export const enableResourceMetricsField = booleanField('enableResourceMetrics');
 export const enableBusinessMetricsField = booleanField('enableBusinessMetrics');
 export const trackHandlersField = booleanField('trackHandlers');
 
+const ALERT_KEYS: readonly string[] = ['p99Ms', 'errorRate', 'silent', 'forMinutes'];
+
 /** `"p99Ms=250, errorRate=0.05"` → `{ p99Ms: '250', errorRate: '0.05' }`; `""` → null: alerts typed on one line. */
 function alertsLike(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -246,7 +248,9 @@ function alertsLike(value: unknown): unknown {
   return Object.fromEntries(
     splitList(value).map((pair) => {
       const [key = '', ...rest] = pair.split('=');
-      return [key.trim(), rest.join('=').trim()];
+      const text = rest.join('=').trim();
+      // Typed, yes/no is text; in a file `silent` is a boolean, as every yes/no answer.
+      return [key.trim(), key.trim() === 'silent' ? booleanLike(text) : text];
     }),
   );
 }
@@ -262,10 +266,15 @@ export const alertsField = z.preprocess(
     .object({
       p99Ms: z.preprocess(numberLike, z.number().positive().max(86_400_000)).optional(),
       errorRate: z.preprocess(numberLike, z.number().gt(0).max(1)).optional(),
-      silent: z.preprocess(booleanLike, z.boolean()).optional(),
+      silent: z.boolean().optional(),
       forMinutes: z.preprocess(numberLike, z.number().min(0).max(1440)).optional(),
     })
-    .strict()
+    .loose()
+    .superRefine((alerts, ctx) => {
+      for (const key of Object.keys(alerts).filter((key) => !ALERT_KEYS.includes(key))) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `is not an alert setting: use ${ALERT_KEYS.join(', ')}` });
+      }
+    })
     .refine((alerts) => alerts.p99Ms !== undefined || alerts.errorRate !== undefined || alerts.silent === true, {
       message: 'names no alert: give p99Ms=N (ms), errorRate=x (0 < x ≤ 1) or silent=true, or leave it empty for none',
     })
