@@ -84,6 +84,16 @@ describe('answers schema', () => {
       /names no alert/,
     );
     expect(() => parseAnswers({ serviceName: 'orders', operations: ['a'], alerts: 'p99=1' })).toThrow(/p99/);
+    // Keys a parser would drop or inherit are named, from a file or typed.
+    for (const alerts of [
+      JSON.parse('{"__proto__": 1, "p99Ms": 5}') as unknown,
+      '__proto__',
+      'constructor=1, p99Ms=5',
+    ]) {
+      expect(() => parseAnswers({ serviceName: 'orders', operations: ['a'], alerts })).toThrow(
+        /alerts\.(__proto__|constructor): is not an alert setting/,
+      );
+    }
   });
 
   it('derives ONEX topics from the service name, and the older topics for omninode-bridge', () => {

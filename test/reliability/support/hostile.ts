@@ -744,11 +744,11 @@ export function oracle(input: unknown): Verdict {
       const out: Record<string, unknown> = {};
       let ok = true;
       for (const [key, entry] of Object.entries(given)) {
-        if (entry === undefined && key in limits) continue;
+        if (entry === undefined && Object.hasOwn(limits, key)) continue;
         if (key === 'silent') {
           if (entry !== undefined && typeof entry !== 'boolean') ok = false;
           out.silent = entry;
-        } else if (key in limits) {
+        } else if (Object.hasOwn(limits, key)) {
           const [low, high, inclusive] = limits[key]!;
           const number = asNumber(entry);
           if (

@@ -242,17 +242,26 @@ export const trackHandlersField = booleanField('trackHandlers');
 const ALERT_KEYS: readonly string[] = ['p99Ms', 'errorRate', 'silent', 'forMinutes'];
 
 /** `"p99Ms=250, errorRate=0.05"` → `{ p99Ms: '250', errorRate: '0.05' }`; `""` → null: alerts typed on one line. */
-function alertsLike(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  if (value.trim() === '') return null;
-  return Object.fromEntries(
-    splitList(value).map((pair) => {
-      const [key = '', ...rest] = pair.split('=');
-      const text = rest.join('=').trim();
-      // Typed, yes/no is text; in a file `silent` is a boolean, as every yes/no answer.
-      return [key.trim(), key.trim() === 'silent' ? booleanLike(text) : text];
-    }),
-  );
+function alertsLike(value: unknown, ctx: z.RefinementCtx): unknown {
+  let alerts = value;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return null;
+    alerts = Object.fromEntries(
+      splitList(value).map((pair) => {
+        const [key = '', ...rest] = pair.split('=');
+        const text = rest.join('=').trim();
+        // Typed, yes/no is text; in a file `silent` is a boolean, as every yes/no answer.
+        return [key.trim(), key.trim() === 'silent' ? booleanLike(text) : text];
+      }),
+    );
+  }
+  if (typeof alerts === 'object' && alerts !== null && !Array.isArray(alerts)) {
+    // Checked on the input itself: parsing would drop an own `__proto__` key unseen.
+    for (const key of Object.keys(alerts).filter((key) => !ALERT_KEYS.includes(key))) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `is not an alert setting: use ${ALERT_KEYS.join(', ')}` });
+    }
+  }
+  return alerts;
 }
 
 /**
@@ -270,11 +279,6 @@ export const alertsField = z.preprocess(
       forMinutes: z.preprocess(numberLike, z.number().min(0).max(1440)).optional(),
     })
     .loose()
-    .superRefine((alerts, ctx) => {
-      for (const key of Object.keys(alerts).filter((key) => !ALERT_KEYS.includes(key))) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is not an alert setting: use ${ALERT_KEYS.join(', ')}` });
-      }
-    })
     .refine((alerts) => alerts.p99Ms !== undefined || alerts.errorRate !== undefined || alerts.silent === true, {
       message: 'names no alert: give p99Ms=N (ms), errorRate=x (0 < x ≤ 1) or silent=true, or leave it empty for none',
     })
