@@ -1,4 +1,5 @@
 /** Shared helpers of the integration tests: processes, temp dirs, tree snapshots, Python. */
+import { expect } from 'vitest';
 import { createServer } from 'node:net';
 import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -187,4 +188,32 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(address.port));
     });
   });
+}
+
+/** What a burst script printed: its calls, how long they took, when each event went out, the last count. */
+interface BurstReport {
+  calls: number;
+  burst: number;
+  times: number[];
+  last: number;
+}
+
+/**
+ * The rate bound of a burst of 100 000 calls (printed by a generated package's script):
+ * at most one operation event a second, each at least a second after the one before,
+ * and the last one counting every call.
+ */
+export function expectBoundedBurst(language: string, stdout: string): void {
+  const report = JSON.parse(stdout) as BurstReport;
+  console.log(
+    `${language}: ${report.calls} calls in ${report.burst.toFixed(2)} s gave ${report.times.length} operation events before stop`,
+  );
+  // Without the bound: an event every 100 calls, a thousand of them.
+  expect(report.calls).toBe(100_000);
+  expect(report.times.length).toBeGreaterThanOrEqual(1);
+  expect(report.times.length).toBeLessThanOrEqual(1 + Math.floor(report.burst));
+  for (let i = 1; i < report.times.length; i += 1) {
+    expect(report.times[i]! - report.times[i - 1]!).toBeGreaterThanOrEqual(0.99);
+  }
+  expect(report.last).toBe(report.calls);
 }
